@@ -1,0 +1,90 @@
+// Scheduling policies behind one interface, so one process can compare them
+// side by side. A policy only decides; the coordinator carries decisions out.
+// Everything here is plain C++ and unit-tested on the CPU.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "miriam/gpu_model.h"
+#include "miriam/shard_planner.h"
+#include "miriam/task.h"
+
+namespace miriam {
+
+enum class PolicyKind {
+  kSequential,   // one stream, FIFO
+  kMultistream,  // a stream per task, equal priority
+  kPriority,     // critical tasks on the highest-priority stream
+  kIb,           // inter-stream barrier: normal work held while a critical request is in flight
+  kMiriam,       // elastic shards sized to the room critical kernels leave
+};
+
+const char* to_string(PolicyKind kind);
+std::optional<PolicyKind> policy_kind_from_string(const std::string& name);  // "sequential", ..., "ib", "miriam"
+
+enum class StreamPriority { kDefault, kHighest, kLowest };
+
+// Which stream a task's launches go to.
+struct StreamAssignment {
+  bool shared = false;  // true: the one stream all tasks share (FIFO across tasks)
+  StreamPriority priority = StreamPriority::kDefault;
+};
+
+enum class LaunchAction {
+  kIssueWhole,  // launch the original kernel, whole grid
+  kIssueShard,  // launch `shard.blocks` logical blocks through the sliced variant
+  kHold,        // keep it queued; decide again when GPU state changes
+};
+
+const char* to_string(LaunchAction action);
+
+enum class HoldReason { kNone, kCriticalInFlight, kOwnShardInFlight, kNoRoom };
+
+const char* to_string(HoldReason reason);
+
+struct LaunchDecision {
+  LaunchAction action = LaunchAction::kIssueWhole;
+  HoldReason hold = HoldReason::kNone;
+  ShardDecision shard;  // for kIssueShard (and the planner's view when holding)
+};
+
+// What the coordinator knows when a task's next launch is due.
+struct LaunchContext {
+  Criticality criticality = Criticality::kNormal;
+  KernelFootprint footprint;                       // of the original kernel
+  std::optional<KernelFootprint> sliced_footprint; // set when a sliced variant is bound
+  const ShardTiming* sliced_timing = nullptr;      // profile of the sliced variant, if any
+  std::uint64_t blocks_remaining = 0;              // logical blocks of this launch not yet issued
+  bool critical_in_flight = false;                 // a critical request submitted and not finished
+  std::vector<KernelLoad> critical_running;        // critical kernels issued and not finished
+  std::vector<KernelLoad> normal_running;          // other normal kernels/shards issued and not finished
+  int own_shards_in_flight = 0;                    // shards of this task issued and not finished
+};
+
+struct PolicyOptions {
+  ShardPlannerConfig planner;
+  // Shards of one normal task in flight at once: 1 while critical work runs
+  // (re-plan against fresh state), more when idle so the GPU never drains between shards.
+  int shards_in_flight_critical = 1;
+  int shards_in_flight_idle = 2;
+};
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual PolicyKind kind() const = 0;
+  const char* name() const { return to_string(kind()); }
+
+  virtual StreamAssignment stream_for(const TaskDesc& task) const = 0;
+  virtual LaunchDecision decide(const LaunchContext& context) const = 0;
+  // Whether a critical launch should record GPU state for planning (only miriam plans).
+  virtual bool plans_shards() const { return false; }
+};
+
+std::unique_ptr<Policy> make_policy(PolicyKind kind, const GpuModel& gpu, const PolicyOptions& options = {});
+
+}  // namespace miriam

@@ -1,0 +1,52 @@
+// The policy classes (internal; users get them through make_policy).
+#pragma once
+
+#include "miriam/policy.h"
+
+namespace miriam::detail {
+
+class SequentialPolicy final : public Policy {
+ public:
+  PolicyKind kind() const override { return PolicyKind::kSequential; }
+  StreamAssignment stream_for(const TaskDesc& task) const override;
+  LaunchDecision decide(const LaunchContext& context) const override;
+};
+
+class MultistreamPolicy final : public Policy {
+ public:
+  PolicyKind kind() const override { return PolicyKind::kMultistream; }
+  StreamAssignment stream_for(const TaskDesc& task) const override;
+  LaunchDecision decide(const LaunchContext& context) const override;
+};
+
+class PriorityPolicy final : public Policy {
+ public:
+  PolicyKind kind() const override { return PolicyKind::kPriority; }
+  StreamAssignment stream_for(const TaskDesc& task) const override;
+  LaunchDecision decide(const LaunchContext& context) const override;
+};
+
+class IbPolicy final : public Policy {
+ public:
+  PolicyKind kind() const override { return PolicyKind::kIb; }
+  StreamAssignment stream_for(const TaskDesc& task) const override;
+  LaunchDecision decide(const LaunchContext& context) const override;
+};
+
+class MiriamPolicy final : public Policy {
+ public:
+  MiriamPolicy(const GpuModel& gpu, const PolicyOptions& options) : planner_(gpu, options.planner), options_(options) {}
+  PolicyKind kind() const override { return PolicyKind::kMiriam; }
+  StreamAssignment stream_for(const TaskDesc& task) const override;
+  LaunchDecision decide(const LaunchContext& context) const override;
+  bool plans_shards() const override { return true; }
+
+ private:
+  ShardPlanner planner_;
+  PolicyOptions options_;
+};
+
+// Critical tasks on the highest-priority stream, normal ones on the lowest.
+StreamAssignment prioritized_stream(const TaskDesc& task);
+
+}  // namespace miriam::detail

@@ -1,0 +1,56 @@
+// Names and the factory; each policy lives in its own file.
+#include "miriam/policy.h"
+
+#include "policies/policies.h"
+
+namespace miriam {
+
+const char* to_string(PolicyKind kind) {
+  switch (kind) {
+    case PolicyKind::kSequential: return "sequential";
+    case PolicyKind::kMultistream: return "multistream";
+    case PolicyKind::kPriority: return "priority";
+    case PolicyKind::kIb: return "ib";
+    case PolicyKind::kMiriam: return "miriam";
+  }
+  return "unknown";
+}
+
+std::optional<PolicyKind> policy_kind_from_string(const std::string& name) {
+  for (PolicyKind k : {PolicyKind::kSequential, PolicyKind::kMultistream, PolicyKind::kPriority, PolicyKind::kIb,
+                       PolicyKind::kMiriam})
+    if (name == to_string(k)) return k;
+  return std::nullopt;
+}
+
+const char* to_string(LaunchAction action) {
+  switch (action) {
+    case LaunchAction::kIssueWhole: return "issue whole";
+    case LaunchAction::kIssueShard: return "issue shard";
+    case LaunchAction::kHold: return "hold";
+  }
+  return "unknown";
+}
+
+const char* to_string(HoldReason reason) {
+  switch (reason) {
+    case HoldReason::kNone: return "none";
+    case HoldReason::kCriticalInFlight: return "critical request in flight";
+    case HoldReason::kOwnShardInFlight: return "own shard in flight";
+    case HoldReason::kNoRoom: return "no room beside critical kernels";
+  }
+  return "unknown";
+}
+
+std::unique_ptr<Policy> make_policy(PolicyKind kind, const GpuModel& gpu, const PolicyOptions& options) {
+  switch (kind) {
+    case PolicyKind::kSequential: return std::make_unique<detail::SequentialPolicy>();
+    case PolicyKind::kMultistream: return std::make_unique<detail::MultistreamPolicy>();
+    case PolicyKind::kPriority: return std::make_unique<detail::PriorityPolicy>();
+    case PolicyKind::kIb: return std::make_unique<detail::IbPolicy>();
+    case PolicyKind::kMiriam: return std::make_unique<detail::MiriamPolicy>(gpu, options);
+  }
+  return nullptr;
+}
+
+}  // namespace miriam

@@ -1,0 +1,9 @@
+#include "miriam/task.h"
+
+namespace miriam {
+
+const char* to_string(Criticality criticality) {
+  return criticality == Criticality::kCritical ? "critical" : "normal";
+}
+
+}  // namespace miriam
