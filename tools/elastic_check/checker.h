@@ -1,0 +1,26 @@
+// Checks one resolved launch on the GPU: equivalence of every variant
+// schedule with the original (bitwise), then the variant's overhead.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "report.h"
+#include "resolve.h"
+
+namespace miriam::check {
+
+struct CheckOptions {
+  std::uint64_t seed = 1;
+  unsigned equivalence_runs = 2;  // fresh inputs per run
+  unsigned timing_runs = 50;      // 0: no timing
+  unsigned warmup = 5;
+};
+
+// Fills `result` (whose spec fields are already set). A non-sticky CUDA error
+// is recorded in `result` and the function returns; a sticky one throws
+// StickyCudaError.
+void check_launch(const Plan& plan, const CheckOptions& options, cudaStream_t stream, LaunchResult& result);
+
+}  // namespace miriam::check

@@ -1,0 +1,36 @@
+#include "variant_runner.h"
+
+#include "cuda_check.h"
+
+namespace miriam::check {
+
+void KernelLaunch::launch_original(ArgPack& args, cudaStream_t stream) const {
+  MIRIAM_CUDA(cudaLaunchKernel(symbol->original, grid, block, args.args(), dynamic_shared_bytes, stream));
+  MIRIAM_CHECK_LAUNCH("original kernel launch");
+}
+
+void allow_dynamic_shared(const void* host_stub, std::size_t bytes) {
+  if (bytes <= 48 * 1024) return;
+  MIRIAM_CUDA(cudaFuncSetAttribute(host_stub, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)));
+}
+
+FuncAttributes function_attributes(const void* host_stub) {
+  cudaFuncAttributes a{};
+  MIRIAM_CUDA(cudaFuncGetAttributes(&a, host_stub));
+  return FuncAttributes{a.numRegs, a.localSizeBytes, a.sharedSizeBytes, a.maxThreadsPerBlock};
+}
+
+std::unique_ptr<VariantRunner> make_variant_runner(const std::string& kind, const KernelLaunch& launch,
+                                                   const ::miriam::VariantSymbol& variant) {
+  static const struct {
+    const char* kind;
+    RunnerFactory make;
+  } kRunners[] = {
+      {"sliced", &make_sliced_runner},
+  };
+  for (const auto& r : kRunners)
+    if (kind == r.kind) return r.make(launch, variant);
+  return nullptr;
+}
+
+}  // namespace miriam::check
