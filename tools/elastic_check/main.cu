@@ -115,8 +115,9 @@ int main(int argc, char** argv) {
   // catches bad specs, manifests and missing registrations.
   std::vector<Plan> plans;
   Report report;
+  ManifestView manifests;  // plans point into it
   try {
-    const ManifestView manifests = ManifestView::load_dir(options.manifests);
+    manifests = ManifestView::load_dir(options.manifests);
     report.warnings = manifests.warnings();
     plans = resolve(load_specs(options.specs), manifests, ::miriam::registry(), options.only);
   } catch (const std::exception& e) {
@@ -129,11 +130,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   bool unresolved = false;
-  for (const Plan& p : plans)
+  for (const Plan& p : plans) {
+    if (p.manifest && p.manifest->variants.empty() && p.manifest->refused.empty())
+      report.warnings.push_back(fmt::format("{}: the manifest neither offers nor refuses any variant",
+                                            p.spec.display_name()));
     if (!p.error.empty()) {
       fmt::print(stderr, "elastic_check: error: {}\n", p.error);
       unresolved = true;
     }
+  }
 
   int devices = 0;
   if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {

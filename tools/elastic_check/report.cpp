@@ -188,6 +188,7 @@ void print_table(const Report& r, std::FILE* out) {
       rows.push_back({kernel, inst, "-", l.error.empty() ? "UNSTABLE REF" : "ERROR", "-", "-", "-"});
       continue;
     }
+    if (l.variants.empty()) rows.push_back({kernel, inst, "(none)", "no variant offered or refused", "-", "-", "-"});
     for (const VariantResult& v : l.variants) {
       Row row{kernel, inst, v.kind, "", "-", "-", "-"};
       if (v.verdict == Verdict::Pass || v.verdict == Verdict::Fail) {
@@ -232,7 +233,7 @@ void print_table(const Report& r, std::FILE* out) {
       }
     }
   }
-  for (const std::string& w : r.warnings) fmt::print(out, "warning: {}\n", w);
+  for (const std::string& warning : r.warnings) fmt::print(out, "warning: {}\n", warning);
   if (!r.fatal.empty()) fmt::print(out, "fatal: {}\n", r.fatal);
   fmt::print(out, "{}\n", r.failed() ? "RESULT: FAIL" : "RESULT: PASS");
 }

@@ -6,6 +6,20 @@
 namespace miriam::check {
 namespace {
 
+// Holds the stream for `ns` nanoseconds, so the launches the host enqueues
+// behind it are all queued before the GPU reaches them: event times then
+// hold GPU time only, not the host's launch latency.
+__global__ void hold_stream(unsigned long long ns) {
+  unsigned long long start, now;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
+  do {
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+  } while (now - start < ns);
+}
+
+constexpr unsigned kPairsPerBatch = 16;
+constexpr unsigned long long kHoldNs = 2'000'000;  // far more than enqueueing a batch takes
+
 class Events {
  public:
   explicit Events(std::size_t n) {
@@ -40,6 +54,10 @@ TimingResult time_interleaved(const Enqueue& original, const Enqueue& variant, u
   // Events 4i..4i+3: original start/stop, variant start/stop of pair i.
   Events events(4 * static_cast<std::size_t>(runs));
   for (unsigned i = 0; i < runs; ++i) {
+    if (i % kPairsPerBatch == 0) {
+      hold_stream<<<1, 1, 0, stream>>>(kHoldNs);
+      MIRIAM_CHECK_LAUNCH("hold_stream");
+    }
     MIRIAM_CUDA(cudaEventRecord(events[4 * i + 0], stream));
     original(stream);
     MIRIAM_CUDA(cudaEventRecord(events[4 * i + 1], stream));

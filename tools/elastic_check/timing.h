@@ -14,8 +14,9 @@ namespace miriam::check {
 using Enqueue = std::function<void(cudaStream_t)>;  // enqueues one launch; throws CudaError
 
 // `warmup` untimed pairs, then `runs` timed pairs (original, variant, ...).
-// Launches are enqueued back to back so event times hold GPU time only, not
-// host launch latency; the stream is synchronized once at the end.
+// Launches are enqueued behind a kernel that holds the stream (batches of 16
+// pairs), so event times hold GPU time only, not host launch latency; the
+// stream is synchronized once at the end.
 TimingResult time_interleaved(const Enqueue& original, const Enqueue& variant, unsigned warmup, unsigned runs,
                               cudaStream_t stream);
 
