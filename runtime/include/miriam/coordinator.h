@@ -1,0 +1,109 @@
+// The runtime coordinator of one GPU: tasks submit requests (sequences of
+// kernel launches); a Policy decides streams, holds and shards; the
+// coordinator issues them, tracks completion with CUDA events and records a
+// GPU-side trace. One Coordinator per device.
+//
+//   miriam::Coordinator coord(config, &catalog, &profile);
+//   if (coord.initialize() != Status::kSuccess) ...
+//   TaskId t = coord.add_task({"detect", Criticality::kCritical});
+//   RequestId r; coord.begin_request(t, &r);
+//   void* args[] = {&x, &n};
+//   coord.submit(t, KernelLaunch{(const void*)scale, grid, block, 0, args});
+//   coord.end_request(t);
+//   RequestResult result; coord.wait(r, &result);
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "miriam/gpu_model.h"
+#include "miriam/kernel_catalog.h"
+#include "miriam/policy.h"
+#include "miriam/profile.h"
+#include "miriam/status.h"
+#include "miriam/task.h"
+#include "miriam/trace.h"
+
+namespace miriam {
+
+// One kernel launch as the application would write it with <<<>>>.
+struct KernelLaunch {
+  const void* kernel = nullptr;  // host stub of the original kernel, e.g. (const void*)&scale
+  dim3 grid;
+  dim3 block;
+  std::size_t shared_bytes = 0;  // dynamic shared memory
+  void** args = nullptr;         // as for cudaLaunchKernel; values are copied at submit
+  const char* label = nullptr;   // trace name; default: the bound kernel's name or "kernel"
+};
+
+struct RequestResult {
+  Status status = Status::kSuccess;
+  cudaError_t cuda_error = cudaSuccess;  // the first CUDA error, if any
+  std::string message;                   // what failed, naming the kernel
+  std::uint32_t launches = 0;
+  std::uint32_t shards = 0;
+  double release_us = 0;     // host clock, since the coordinator started: begin_request
+  double completed_us = 0;   // host clock: when completion was observed
+  double gpu_begin_us = 0;   // GPU clock (with tracing): first kernel's start
+  double gpu_end_us = 0;     //                           last kernel's end
+  bool deadline_missed = false;
+};
+
+using CompletionCallback = std::function<void(RequestId, const RequestResult&)>;
+
+struct CoordinatorConfig {
+  int device = 0;
+  PolicyKind policy = PolicyKind::kMiriam;
+  PolicyOptions policy_options;
+  bool tracing = true;                  // GPU events around every kernel and shard
+  std::size_t max_launches_queued = 4096;   // launch records, preallocated
+  std::size_t max_issued_in_flight = 4096;  // event pairs, preallocated
+  std::optional<GpuModel> gpu_override;     // e.g. the SMs of a green-context partition
+  int poll_interval_us = 0;             // dispatcher sleep between polls while busy; 0: yield
+};
+
+class Coordinator {
+ public:
+  Coordinator(CoordinatorConfig config, const KernelCatalog* catalog = nullptr, const Profile* profile = nullptr);
+  ~Coordinator();  // waits for issued work, stops the dispatcher, frees streams and events
+  Coordinator(const Coordinator&) = delete;
+  Coordinator& operator=(const Coordinator&) = delete;
+
+  // Selects the device, reads its limits, creates streams, events and the dispatcher.
+  Status initialize();
+
+  Status add_task(const TaskDesc& task, TaskId* id);
+
+  // Opens a request for `task`. With a callback the result goes to it (from
+  // the dispatcher thread) and wait() cannot take it.
+  Status begin_request(TaskId task, RequestId* id, CompletionCallback on_complete = {});
+  // Appends a launch to the task's open request (opening one if none is).
+  Status submit(TaskId task, const KernelLaunch& launch);
+  // Closes the open request; it completes when its launches have run.
+  Status end_request(TaskId task, RequestId* id = nullptr);
+  // Blocks until the request completes; timeout_ms < 0: forever.
+  Status wait(RequestId request, RequestResult* result, int timeout_ms = -1);
+  // Blocks until everything submitted has completed.
+  Status synchronize();
+
+  CoordinatorStats stats() const;
+  std::vector<TraceSpan> trace() const;
+  bool write_trace(const std::string& path) const;
+  void clear_trace();
+
+  const GpuModel& gpu() const;
+  const Policy& policy() const;
+  int device() const;
+  cudaStream_t stream_of(TaskId task) const;  // for the application's own copies
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace miriam

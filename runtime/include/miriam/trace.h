@@ -1,0 +1,45 @@
+// GPU-side timeline of kernels and shards, and its export as Chrome trace
+// JSON (chrome://tracing, Perfetto): one "X" event per span, pid = device,
+// tid = stream.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "miriam/task.h"
+
+namespace miriam {
+
+struct TraceSpan {
+  std::string name;          // kernel label
+  std::string task;          // task name
+  TaskId task_id = 0;
+  RequestId request = 0;
+  int stream = 0;            // coordinator's stream index
+  bool critical = false;
+  bool shard = false;        // a slice of the kernel's grid
+  std::uint64_t first_block = 0, blocks = 0;
+  double begin_us = 0, end_us = 0;  // GPU time since the coordinator's start event
+};
+
+// Summary counters of one coordinator.
+struct CoordinatorStats {
+  std::uint64_t launches_submitted = 0;
+  std::uint64_t kernels_issued = 0;  // whole launches
+  std::uint64_t shards_issued = 0;
+  std::uint64_t holds = 0;           // decisions to hold a launch
+  std::uint64_t requests_completed = 0;
+  std::uint64_t requests_failed = 0;
+  std::uint64_t deadline_misses = 0;
+  std::uint64_t launch_errors = 0;
+  double submit_cpu_us_total = 0;    // CPU time spent inside submit()
+};
+
+std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, const std::string& process_name,
+                              const CoordinatorStats* stats = nullptr);
+// Returns false (and leaves errno) when the file cannot be written.
+bool write_chrome_trace(const std::string& path, const std::vector<TraceSpan>& spans, int device,
+                        const std::string& process_name, const CoordinatorStats* stats = nullptr);
+
+}  // namespace miriam

@@ -1,0 +1,60 @@
+// What the coordinator needs per kernel, gathered once from the CUDA runtime
+// (attributes, parameter sizes, occupancy) and the catalog (sliced variant),
+// so the launch path does no queries and no allocation.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "miriam/gpu_model.h"
+#include "miriam/kernel_catalog.h"
+#include "miriam/profile.h"
+#include "miriam/status.h"
+
+namespace miriam::detail {
+
+constexpr std::size_t kMaxKernelParams = 64;
+constexpr std::size_t kMaxArgBytes = 1024;
+
+struct KernelEntry {
+  const void* original = nullptr;
+  const void* sliced = nullptr;  // null: no sliced variant bound
+  std::string label;
+  std::string mangled;           // empty for kernels no manifest describes
+  std::vector<std::uint32_t> arg_offsets;  // where each argument's bytes go in a launch record
+  std::vector<std::uint32_t> arg_sizes;
+  std::uint32_t arg_bytes = 0;
+  cudaFuncAttributes attrs{};
+  cudaFuncAttributes sliced_attrs{};
+
+  // Occupancy of the last (threads, dynamic shared) asked: launches of one kernel repeat shapes.
+  int cached_threads = -1;
+  std::size_t cached_shared = 0;
+  int cached_blocks_per_sm = 0;
+  int cached_sliced_blocks_per_sm = 0;
+  const ShardTiming* cached_timing = nullptr;
+};
+
+class KernelCache {
+ public:
+  KernelCache(const KernelCatalog* catalog, const Profile* profile) : catalog_(catalog), profile_(profile) {}
+
+  // Finds or builds the entry; fails for a pointer that is not a kernel.
+  Status get(const void* kernel, KernelEntry** entry, std::string& error_message);
+
+  // Footprints of the original and sliced variants for a launch shape.
+  void footprints(KernelEntry& entry, dim3 block, std::size_t shared_bytes, KernelFootprint* original,
+                  KernelFootprint* sliced, const ShardTiming** timing);
+
+ private:
+  const KernelCatalog* catalog_;
+  const Profile* profile_;
+  std::unordered_map<const void*, std::unique_ptr<KernelEntry>> entries_;
+};
+
+}  // namespace miriam::detail
