@@ -1,0 +1,73 @@
+// What a pass works with while it emits a variant: the analysis, the one edit
+// set of the output file, and the clone builder.
+#pragma once
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "Analysis.h"
+#include "CloneBuilder.h"
+#include "EditSet.h"
+#include "KernelModel.h"
+
+namespace clang {
+class ASTContext;
+class FunctionDecl;
+}  // namespace clang
+
+namespace miriam {
+
+struct ExtraParam {
+  std::string name;
+  std::string type;
+  unsigned position = 0;
+};
+
+// One elastic variant a pass emitted for a kernel.
+struct VariantRecord {
+  std::string kind;           // "sliced", ...
+  std::string entry;          // "ns::k__miriam_sliced"
+  std::string entry_ref;      // "::ns::k__miriam_sliced" (template arguments appended per instantiation)
+  std::string launch_helper;  // "ns::k__miriam_launch_sliced", or empty
+  std::vector<ExtraParam> extra_params;
+  std::vector<std::string> mangled;  // per instantiation, filled by the verification parse
+};
+
+struct RefusalRecord {
+  std::string kind;
+  std::string reason;
+  SourcePosition where;
+};
+
+class EmitContext {
+ public:
+  EmitContext(clang::ASTContext& ast, TranslationUnitAnalysis& analysis, EditSet& edits, std::string output_name);
+
+  clang::ASTContext& ast() { return ast_; }
+  TranslationUnitAnalysis& analysis() { return analysis_; }
+  const CloneBuilder& cloner() const { return cloner_; }
+
+  // Inserts `text` as its own block after `decl`, with #line directives so
+  // that nvcc attributes the block to the emitted file and what follows to
+  // the user's source again. False with `error` set on failure.
+  bool insert_after(const clang::FunctionDecl* decl, const std::string& text, const std::string& origin,
+                    std::string& error);
+
+  // True the first time a (function, clone suffix) pair is claimed: each
+  // device function is cloned once per suffix however many kernels reach it.
+  bool claim_clone(const clang::FunctionDecl* key, const std::string& suffix) {
+    return cloned_.insert({key, suffix}).second;
+  }
+
+ private:
+  clang::ASTContext& ast_;
+  TranslationUnitAnalysis& analysis_;
+  EditSet& edits_;
+  std::string output_name_;
+  CloneBuilder cloner_;
+  std::set<std::pair<const clang::FunctionDecl*, std::string>> cloned_;
+};
+
+}  // namespace miriam

@@ -1,0 +1,32 @@
+#include "PassRegistry.h"
+
+#include "GridSlicePass.h"
+
+namespace miriam {
+
+namespace {
+
+std::unique_ptr<Pass> make_pass(const std::string& name) {
+  if (name == "sliced") return std::make_unique<GridSlicePass>();
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<std::string> available_pass_names() { return {"sliced"}; }
+
+std::vector<std::unique_ptr<Pass>> make_passes(const std::vector<std::string>& names, std::string& error) {
+  std::vector<std::unique_ptr<Pass>> passes;
+  for (const std::string& name : names) {
+    std::unique_ptr<Pass> pass = make_pass(name);
+    if (!pass) {
+      error = "unknown pass '" + name + "'; available:";
+      for (const std::string& known : available_pass_names()) error += " " + known;
+      return {};
+    }
+    passes.push_back(std::move(pass));
+  }
+  return passes;
+}
+
+}  // namespace miriam
