@@ -143,10 +143,12 @@ std::vector<const FunctionDecl*> TranslationUnitAnalysis::reachable_from(const F
   std::vector<const FunctionDecl*> order{key};
   std::set<const FunctionDecl*> seen{key};
   for (size_t i = 0; i < order.size(); ++i) {
-    for (const CallSite& call : facts(order[i]).calls) {
-      if (!call.callee || !seen.insert(call.callee).second) continue;
-      order.push_back(call.callee);
-    }
+    const FunctionFacts& f = facts(order[i]);
+    for (const CallSite& call : f.calls)
+      if (call.callee && seen.insert(call.callee).second) order.push_back(call.callee);
+    // A function whose address is taken may be called through the pointer.
+    for (const auto& [target, loc] : f.address_taken)
+      if (target && seen.insert(target).second) order.push_back(target);
   }
   return order;
 }

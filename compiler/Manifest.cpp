@@ -2,7 +2,7 @@
 
 namespace miriam {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

@@ -22,6 +22,6 @@ struct ManifestHeader {
   std::string arch;
 };
 
-nlohmann::json manifest_json(const ManifestHeader& header, const std::vector<KernelOutcome>& kernels);
+nlohmann::ordered_json manifest_json(const ManifestHeader& header, const std::vector<KernelOutcome>& kernels);
 
 }  // namespace miriam

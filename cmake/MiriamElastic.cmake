@@ -1,0 +1,81 @@
+# miriam_add_elastic_kernels(<target> SOURCES <file.cu>...
+#                            [PASSES <pass>...] [OUTPUT_DIR <dir>] [ARCH <sm_XX>])
+#
+# Runs miriamc on each source at build time and compiles the emitted
+# <stem>.elastic.cu into <target> instead of the original (which stays listed,
+# as a header-only file, so IDEs still show it). The manifests are written to
+# OUTPUT_DIR (default: <binary dir>/miriam/<target>) and copied next to the
+# target's binary, where the runtime looks by default. The target's include
+# directories and definitions reach miriamc as clang flags.
+#
+# The compiler is the `miriamc` target (in-tree) or the imported Miriam::miriamc
+# (after find_package(Miriam)); either way it is built before it runs.
+function(miriam_add_elastic_kernels target)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "OUTPUT_DIR;ARCH" "SOURCES;PASSES")
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "miriam_add_elastic_kernels: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "miriam_add_elastic_kernels: no SOURCES given for target ${target}")
+  endif()
+  if(TARGET miriamc)
+    set(compiler miriamc)
+  elseif(TARGET Miriam::miriamc)
+    set(compiler Miriam::miriamc)
+  else()
+    message(FATAL_ERROR "miriam_add_elastic_kernels: no miriamc target; build Miriam with "
+                        "MIRIAM_BUILD_COMPILER=ON or find_package(Miriam) first")
+  endif()
+  if(NOT ARG_OUTPUT_DIR)
+    set(ARG_OUTPUT_DIR "${CMAKE_CURRENT_BINARY_DIR}/miriam/${target}")
+  endif()
+  if(NOT ARG_ARCH)
+    list(GET CMAKE_CUDA_ARCHITECTURES 0 first_arch)
+    string(REGEX REPLACE "[^0-9a-z].*$" "" first_arch "${first_arch}")
+    if(first_arch MATCHES "^[0-9]+[a-z]?$")
+      set(ARG_ARCH "sm_${first_arch}")
+    else()
+      set(ARG_ARCH "sm_90")
+    endif()
+  endif()
+  set(pass_args "")
+  if(ARG_PASSES)
+    list(JOIN ARG_PASSES "," joined)
+    set(pass_args "--passes=${joined}")
+  endif()
+
+  set(includes "$<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>")
+  set(defines "$<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>")
+  set(manifests "")
+  foreach(source IN LISTS ARG_SOURCES)
+    get_filename_component(source_path "${source}" ABSOLUTE)
+    get_filename_component(source_dir "${source_path}" DIRECTORY)
+    get_filename_component(stem "${source_path}" NAME_WE)
+    set(elastic "${ARG_OUTPUT_DIR}/${stem}.elastic.cu")
+    set(manifest "${ARG_OUTPUT_DIR}/${stem}.miriam.json")
+    set(depfile "${ARG_OUTPUT_DIR}/${stem}.miriam.d")
+    add_custom_command(
+      OUTPUT "${elastic}" "${manifest}"
+      COMMAND "$<TARGET_FILE:${compiler}>" "${source_path}" -o "${ARG_OUTPUT_DIR}" --arch "${ARG_ARCH}"
+              --quiet --depfile "${depfile}" ${pass_args}
+              --
+              "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>"
+              "$<$<BOOL:${defines}>:-D$<JOIN:${defines},;-D>>"
+      DEPENDS "${source_path}" ${compiler}
+      DEPFILE "${depfile}"
+      COMMENT "miriamc: elastic kernels of ${source}"
+      COMMAND_EXPAND_LISTS
+      VERBATIM)
+    set_source_files_properties("${source_path}" TARGET_DIRECTORY ${target} PROPERTIES HEADER_FILE_ONLY ON)
+    target_sources(${target} PRIVATE "${elastic}")
+    # The emitted file includes the original's headers relative to it.
+    set_property(SOURCE "${elastic}" TARGET_DIRECTORY ${target} APPEND PROPERTY INCLUDE_DIRECTORIES "${source_dir}")
+    list(APPEND manifests "${manifest}")
+  endforeach()
+  target_include_directories(${target} PRIVATE "${MIRIAM_SUPPORT_INCLUDE_DIR}")
+  set_property(TARGET ${target} APPEND PROPERTY MIRIAM_MANIFESTS ${manifests})
+  add_custom_command(TARGET ${target} POST_BUILD
+    COMMAND "${CMAKE_COMMAND}" -E copy_if_different ${manifests} "$<TARGET_FILE_DIR:${target}>"
+    COMMENT "Copying Miriam manifests next to ${target}"
+    VERBATIM)
+endfunction()

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Checks that every test kernel gets the slicing outcome its comment states.
+
+Each kernel in test_kernels/*.cu carries, right above it, either
+  // miriam-expect: sliced
+or
+  // miriam-expect: refused(sliced): <reason>
+This compares those with the manifests miriamc wrote during the build and
+validates each manifest against the JSON Schema.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+import jsonschema
+
+EXPECT = re.compile(r"//\s*miriam-expect:\s*(sliced|refused\(sliced\))")
+KERNEL = re.compile(r"void\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?(\w+)\s*\(")
+
+
+def expectations(path):
+    text = open(path).read()
+    found = {}
+    for match in EXPECT.finditer(text):
+        kernel = KERNEL.search(text, match.end())
+        if not kernel:
+            raise SystemExit(f"{path}: no kernel after '{match.group(0)}'")
+        found[kernel.group(1)] = match.group(1)
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kernels", required=True)
+    parser.add_argument("--manifests", required=True)
+    parser.add_argument("--schema", required=True)
+    args = parser.parse_args()
+    validator = jsonschema.Draft7Validator(json.load(open(args.schema)))
+    failures, checked = [], 0
+    for name in sorted(os.listdir(args.kernels)):
+        if not name.endswith(".cu"):
+            continue
+        stem = name[:-3]
+        manifest_path = os.path.join(args.manifests, stem + ".miriam.json")
+        manifest = json.load(open(manifest_path))
+        for error in validator.iter_errors(manifest):
+            failures.append(f"{manifest_path}: schema: {'/'.join(map(str, error.absolute_path))}: {error.message}")
+        by_name = {k["name"]: k for k in manifest["kernels"]}
+        expected = expectations(os.path.join(args.kernels, name))
+        for kernel in by_name:
+            if kernel not in expected:
+                failures.append(f"{name}: kernel '{kernel}' has no miriam-expect comment")
+        for kernel, outcome in expected.items():
+            checked += 1
+            entry = by_name.get(kernel)
+            if entry is None:
+                failures.append(f"{name}: kernel '{kernel}' is missing from {manifest_path}")
+                continue
+            sliced = any(v["kind"] == "sliced" for v in entry["variants"])
+            refused = any(r["kind"] == "sliced" for r in entry["refused"])
+            if outcome == "sliced" and not sliced:
+                reason = next((r["reason"] for r in entry["refused"]), "no variant")
+                failures.append(f"{name}: '{kernel}' expected sliced, got refused: {reason}")
+            if outcome != "sliced" and (sliced or not refused):
+                failures.append(f"{name}: '{kernel}' expected a refusal, but it was sliced")
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    print(f"{checked - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
