@@ -31,15 +31,24 @@ __host__ __device__ inline unsigned long long logical_block_count(dim3 grid) {
 }
 
 __host__ __device__ inline uint3 logical_block_index(unsigned long long linear, dim3 grid) {
-  const unsigned long long plane = static_cast<unsigned long long>(grid.x) * grid.y;
-  return make_uint3(static_cast<unsigned>(linear % grid.x),
-                    static_cast<unsigned>((linear / grid.x) % grid.y),
-                    static_cast<unsigned>(linear / plane));
+  // Fast paths first: the branch is uniform across the grid, and most grids
+  // are 1D or hold fewer than 2^32 blocks (64-bit division is a long routine).
+  if (grid.y == 1 && grid.z == 1) return make_uint3(static_cast<unsigned>(linear), 0, 0);
+  if (linear <= 0xFFFFFFFFull) {
+    const unsigned l = static_cast<unsigned>(linear);
+    const unsigned row = l / grid.x;
+    return make_uint3(l - row * grid.x, row % grid.y, row / grid.y);
+  }
+  const unsigned long long row = linear / grid.x;
+  return make_uint3(static_cast<unsigned>(linear - row * grid.x), static_cast<unsigned>(row % grid.y),
+                    static_cast<unsigned>(row / grid.y));
 }
 
+#if defined(__CUDACC__)
 // Physical launches of variants are 1D in x, with y used only when a slice
 // holds more blocks than gridDim.x allows.
 __device__ inline unsigned long long physical_block_linear() {
+  if (gridDim.y == 1) return blockIdx.x;
   return static_cast<unsigned long long>(blockIdx.y) * gridDim.x + blockIdx.x;
 }
 
@@ -52,6 +61,7 @@ __device__ inline uint3 slice_block_index(const Slice& slice) {
 }
 
 __device__ inline LogicalGrid logical_grid(uint3 block, dim3 grid) { return LogicalGrid{block, grid}; }
+#endif  // __CUDACC__
 
 // The physical grid that runs `blocks` logical blocks, one physical block each.
 __host__ inline dim3 physical_grid_for(unsigned long long blocks) {
