@@ -111,8 +111,16 @@ void check_launch(const Plan& plan, const CheckOptions& options, cudaStream_t st
       // (float atomics, races) cannot be checked this way.
       if (auto m = compare_images(spec, reference, run_original(launch, buffers, args, initial, stream), run)) {
         result.reference_unstable = *m;
-        for (Active& a : active)
-          set_error(result.variants[a.result], "not checked: the original kernel is not bitwise reproducible");
+        result.declared_nondeterministic = !spec.bitwise_reproducible;
+        for (Active& a : active) {
+          VariantResult& v = result.variants[a.result];
+          if (result.declared_nondeterministic) {
+            v.verdict = Verdict::Unsupported;
+            v.reason = "not checkable bitwise: the original's result depends on execution order (declared in its spec)";
+          } else {
+            set_error(v, "not checked: the original kernel is not bitwise reproducible");
+          }
+        }
         return;
       }
       for (Active& a : active) {

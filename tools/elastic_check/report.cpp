@@ -75,6 +75,7 @@ json to_json(const LaunchResult& l) {
   if (!l.error.empty()) j["error"] = l.error;
   if (l.original) j["original_attributes"] = to_json(*l.original);
   j["reference_stable"] = !l.reference_unstable.has_value();
+  j["declared_nondeterministic"] = l.declared_nondeterministic;
   if (l.reference_unstable) j["reference_mismatch"] = to_json(*l.reference_unstable);
   json variants = json::array();
   for (const VariantResult& v : l.variants) variants.push_back(to_json(v));
@@ -101,7 +102,7 @@ const char* verdict_name(Verdict v) {
 bool verdict_is_failure(Verdict v) { return v == Verdict::Fail || v == Verdict::Missing || v == Verdict::Error; }
 
 bool LaunchResult::failed() const {
-  if (!error.empty() || reference_unstable) return true;
+  if (!error.empty() || (reference_unstable && !declared_nondeterministic)) return true;
   return std::any_of(variants.begin(), variants.end(), [](const VariantResult& v) { return verdict_is_failure(v.verdict); });
 }
 
@@ -185,7 +186,9 @@ void print_table(const Report& r, std::FILE* out) {
     const std::string inst = l.template_args.empty() ? "-" : "<" + l.template_args + ">";
     const std::string kernel = l.kernel + (l.spec_index ? fmt::format(" #{}", l.spec_index) : "");
     if (!l.error.empty() || l.reference_unstable) {
-      rows.push_back({kernel, inst, "-", l.error.empty() ? "UNSTABLE REF" : "ERROR", "-", "-", "-"});
+      rows.push_back({kernel, inst, "-",
+                      !l.error.empty() ? "ERROR" : l.declared_nondeterministic ? "NONDETERMINISTIC" : "UNSTABLE REF", "-",
+                      "-", "-"});
       continue;
     }
     if (l.variants.empty()) rows.push_back({kernel, inst, "(none)", "no variant offered or refused", "-", "-", "-"});
@@ -221,7 +224,8 @@ void print_table(const Report& r, std::FILE* out) {
   for (const LaunchResult& l : r.launches) {
     if (!l.error.empty()) fmt::print(out, "error: {}: {}\n", l.kernel, l.error);
     if (l.reference_unstable)
-      fmt::print(out, "error: {}: the original kernel is not bitwise reproducible: {}\n", l.kernel,
+      fmt::print(out, "{}: {}: the original kernel is not bitwise reproducible: {}\n",
+                 l.declared_nondeterministic ? "note (declared nondeterministic, not a failure)" : "error", l.kernel,
                  describe(*l.reference_unstable));
     for (const VariantResult& v : l.variants) {
       if (v.verdict == Verdict::Refused) fmt::print(out, "refused: {} {}: {}\n", l.kernel, v.kind, v.reason);

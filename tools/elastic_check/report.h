@@ -74,6 +74,7 @@ struct LaunchResult {
   std::string error;              // non-empty: the launch could not be checked
   std::optional<FuncAttributes> original;
   std::optional<Mismatch> reference_unstable;  // the original itself is not bitwise reproducible
+  bool declared_nondeterministic = false;      // ...and its spec says so: not a failure
   std::vector<VariantResult> variants;
   bool failed() const;
 };

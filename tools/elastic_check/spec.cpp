@@ -223,7 +223,8 @@ LaunchSpec parse_launch(const json& j, const std::string& file, std::size_t inde
   const std::string where = fmt::format("{}: launches[{}]", file, index);
   if (!j.is_object()) throw SpecError(where + ": must be an object");
   static const std::set<std::string> allowed = {"kernel", "template_args", "grid", "block",
-                                                "dynamic_shared_bytes", "order_independent", "args", "comment"};
+                                                "dynamic_shared_bytes", "order_independent", "bitwise_reproducible",
+                                                "args", "comment"};
   for (const auto& item : j.items())
     if (!allowed.count(item.key())) throw SpecError(fmt::format("{}: unknown key \"{}\"", where, item.key()));
   LaunchSpec spec;
@@ -246,6 +247,11 @@ LaunchSpec parse_launch(const json& j, const std::string& file, std::size_t inde
   if (j.contains("order_independent")) {
     if (!j["order_independent"].is_boolean()) throw SpecError(where + ": \"order_independent\" must be a boolean");
     spec.order_independent = j["order_independent"].get<bool>();
+  }
+  if (j.contains("bitwise_reproducible")) {
+    if (!j["bitwise_reproducible"].is_boolean())
+      throw SpecError(where + ": \"bitwise_reproducible\" must be a boolean");
+    spec.bitwise_reproducible = j["bitwise_reproducible"].get<bool>();
   }
   if (!j.contains("args") || !j["args"].is_array()) throw SpecError(where + ": missing \"args\" array");
   Parser parser(spec, where);

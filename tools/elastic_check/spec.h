@@ -62,6 +62,9 @@ struct LaunchSpec {
   std::array<unsigned, 3> block{1, 1, 1};
   std::size_t dynamic_shared_bytes = 0;
   bool order_independent = false;
+  // False for kernels whose output bits depend on execution order even run
+  // alone (float atomics): bitwise equivalence cannot be checked for them.
+  bool bitwise_reproducible = true;
   std::vector<ArgSpec> args;
   std::vector<BufferSpec> buffers;
 
