@@ -4,12 +4,45 @@
 # Runs miriamc on each source at build time and compiles the emitted
 # <stem>.elastic.cu into <target> instead of the original (which stays listed,
 # as a header-only file, so IDEs still show it). The manifests are written to
-# OUTPUT_DIR (default: <binary dir>/miriam/<target>) and copied next to the
-# target's binary, where the runtime looks by default. The target's include
+# OUTPUT_DIR (default: <binary dir>/miriam/<target>), listed in the target
+# property MIRIAM_MANIFESTS, and copied next to the target's binary, from where
+# the program loads them (KernelCatalog::load). The target's include
 # directories and definitions reach miriamc as clang flags.
 #
 # The compiler is the `miriamc` target (in-tree) or the imported Miriam::miriamc
-# (after find_package(Miriam)); either way it is built before it runs.
+# (after find_package(Miriam)); either way it is built before it runs. A
+# miriamc error fails the build with miriamc's diagnostic (file:line:col).
+#
+# The emitted files include miriam/elastic.cuh from MIRIAM_SUPPORT_INCLUDE_DIR
+# (set by Miriam's top-level CMakeLists in-tree, by MiriamConfig.cmake when
+# installed; the global property of the same name is the fallback for callers
+# outside the scope that set the variable).
+
+# Include directories the compilers search anyway (nlohmann_json's /usr/include,
+# the CUDA toolkit's include dir): CMake leaves them off compile lines, and so
+# must we; "-I/usr/include" puts it before libstdc++'s dirs and breaks
+# #include_next, and clang finds the CUDA headers through --cuda-path.
+function(_miriam_implicit_include_regex out_var)
+  set(dirs ${CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES} ${CMAKE_CUDA_IMPLICIT_INCLUDE_DIRECTORIES}
+           ${CMAKE_CUDA_TOOLKIT_INCLUDE_DIRECTORIES} ${CUDAToolkit_INCLUDE_DIRS})
+  set(alternatives "")
+  foreach(dir IN LISTS dirs)
+    foreach(form IN ITEMS "${dir}" REALPATH)
+      if(form STREQUAL "REALPATH")
+        file(REAL_PATH "${dir}" form)
+      endif()
+      string(REGEX REPLACE "/+$" "" form "${form}")
+      string(REGEX REPLACE "([][+.*()^$?|\\])" "\\\\\\1" form "${form}")
+      list(APPEND alternatives "${form}")
+    endforeach()
+  endforeach()
+  list(REMOVE_DUPLICATES alternatives)
+  # Empty entries come from $<INSTALL_INTERFACE:...> (empty in the build tree).
+  list(APPEND alternatives "")
+  list(JOIN alternatives "|" joined)
+  set(${out_var} "^(${joined})/*$" PARENT_SCOPE)
+endfunction()
+
 function(miriam_add_elastic_kernels target)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "OUTPUT_DIR;ARCH" "SOURCES;PASSES")
   if(ARG_UNPARSED_ARGUMENTS)
@@ -44,8 +77,26 @@ function(miriam_add_elastic_kernels target)
     set(pass_args "--passes=${joined}")
   endif()
 
-  set(includes "$<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>")
-  set(defines "$<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>")
+  set(support_dir "${MIRIAM_SUPPORT_INCLUDE_DIR}")
+  if(NOT support_dir)
+    get_property(support_dir GLOBAL PROPERTY MIRIAM_SUPPORT_INCLUDE_DIR)
+  endif()
+  if(NOT support_dir)
+    message(FATAL_ERROR "miriam_add_elastic_kernels: MIRIAM_SUPPORT_INCLUDE_DIR is not set "
+                        "(find_package(Miriam) or add_subdirectory(<miriam>) sets it)")
+  endif()
+  set(cuda_path_arg "")
+  if(CMAKE_CUDA_COMPILER_TOOLKIT_ROOT)
+    # Parse against the toolkit nvcc compiles the emitted files with.
+    set(cuda_path_arg "--cuda-path=${CMAKE_CUDA_COMPILER_TOOLKIT_ROOT}")
+  endif()
+
+  # The target's include directories and definitions, usage requirements of
+  # what it links included, evaluated at generate time ($<BUILD_INTERFACE:>
+  # parts kept, $<INSTALL_INTERFACE:> parts dropped), become -I/-D for clang.
+  _miriam_implicit_include_regex(implicit_regex)
+  set(includes "$<REMOVE_DUPLICATES:$<FILTER:$<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>,EXCLUDE,${implicit_regex}>>")
+  set(defines "$<REMOVE_DUPLICATES:$<FILTER:$<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>,EXCLUDE,^$>>")
   set(manifests "")
   foreach(source IN LISTS ARG_SOURCES)
     get_filename_component(source_path "${source}" ABSOLUTE)
@@ -57,11 +108,11 @@ function(miriam_add_elastic_kernels target)
     add_custom_command(
       OUTPUT "${elastic}" "${manifest}"
       COMMAND "$<TARGET_FILE:${compiler}>" "${source_path}" -o "${ARG_OUTPUT_DIR}" --arch "${ARG_ARCH}"
-              --quiet --depfile "${depfile}" ${pass_args}
+              --quiet --depfile "${depfile}" ${pass_args} ${cuda_path_arg}
               --
               "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>"
               "$<$<BOOL:${defines}>:-D$<JOIN:${defines},;-D>>"
-      DEPENDS "${source_path}" ${compiler}
+      DEPENDS "${source_path}" ${compiler} "$<TARGET_FILE:${compiler}>"
       DEPFILE "${depfile}"
       COMMENT "miriamc: elastic kernels of ${source}"
       COMMAND_EXPAND_LISTS
@@ -72,7 +123,7 @@ function(miriam_add_elastic_kernels target)
     set_property(SOURCE "${elastic}" TARGET_DIRECTORY ${target} APPEND PROPERTY INCLUDE_DIRECTORIES "${source_dir}")
     list(APPEND manifests "${manifest}")
   endforeach()
-  target_include_directories(${target} PRIVATE "${MIRIAM_SUPPORT_INCLUDE_DIR}")
+  target_include_directories(${target} PRIVATE "${support_dir}")
   set_property(TARGET ${target} APPEND PROPERTY MIRIAM_MANIFESTS ${manifests})
   add_custom_command(TARGET ${target} POST_BUILD
     COMMAND "${CMAKE_COMMAND}" -E copy_if_different ${manifests} "$<TARGET_FILE_DIR:${target}>"

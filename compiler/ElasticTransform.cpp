@@ -43,7 +43,13 @@ void report_refusal(DiagnosticsEngine& diags, const KernelInfo& kernel, const ch
 
 std::vector<std::string> dependencies_of(const SourceManager& sm) {
   std::vector<std::string> files;
-  for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) files.push_back(it->first.getName().str());
+  // Real paths: clang names the libstdc++ headers "/../lib/gcc/.../../../../include/c++/12/...",
+  // which the OS resolves through /lib -> usr/lib but ninja and CMake fold lexically to a
+  // file that does not exist, so every build would re-run miriamc.
+  for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
+    llvm::StringRef real = it->first.getFileEntry().tryGetRealPathName();
+    files.push_back(real.empty() ? it->first.getName().str() : real.str());
+  }
   std::sort(files.begin(), files.end());
   return files;
 }
