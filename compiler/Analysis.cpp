@@ -218,6 +218,18 @@ KernelInfo TranslationUnitAnalysis::describe_kernel(const FunctionDecl* fn) {
   return kernel;
 }
 
+std::vector<HazardRecord> TranslationUnitAnalysis::spin_wait_hazards(const KernelInfo& kernel) {
+  std::vector<HazardRecord> out;
+  for (const FunctionDecl* key : reachable_from(kernel.pattern))
+    for (SourceLocation loc : facts(key).spin_waits)
+      out.push_back(hazard(Hazard::SpinWaitOnGlobal,
+                           "a loop in '" + qualified_name(key) +
+                               "' spin-waits on a volatile/atomic location that another block writes; it assumes "
+                               "the blocks of the grid are resident at the same time",
+                           loc));
+  return out;
+}
+
 BuiltinRewritePlan TranslationUnitAnalysis::plan_builtin_rewrite(const KernelInfo& kernel, BuiltinReads which) {
   const SourceManager& sm = ctx_.getSourceManager();
   const LangOptions& lang = ctx_.getLangOpts();

@@ -42,13 +42,19 @@ class TranslationUnitAnalysis {
   // slicing and persistence, threadIdx/blockDim for block shrinking).
   BuiltinRewritePlan plan_builtin_rewrite(const KernelInfo& kernel, BuiltinReads which);
 
+  // Loops anywhere the kernel reaches that spin on a location other blocks
+  // write: they assume co-resident blocks (see SpinWait.h).
+  std::vector<HazardRecord> spin_wait_hazards(const KernelInfo& kernel);
+
+  // The kernel's function (key) and every function it may call, kernel first.
+  std::vector<const clang::FunctionDecl*> reachable_from(const clang::FunctionDecl* key);
+  HazardRecord hazard(Hazard kind, std::string message, clang::SourceLocation where);
+
   clang::ASTContext& context() { return ctx_; }
 
  private:
   void discover_kernels();
   KernelInfo describe_kernel(const clang::FunctionDecl* fn);
-  std::vector<const clang::FunctionDecl*> reachable_from(const clang::FunctionDecl* key);
-  HazardRecord hazard(Hazard kind, std::string message, clang::SourceLocation where);
 
   clang::ASTContext& ctx_;
   std::unique_ptr<clang::MangleContext> mangler_;

@@ -92,6 +92,17 @@ std::optional<std::string> CloneBuilder::clone(const FunctionDecl* decl, const C
     unsigned brace_line = sm.getLineNumber(sm.getMainFileID(), begin + *brace);
     std::string file = sm.getFileEntryRefForID(sm.getMainFileID())->getName().str();
     add(*brace + 1, 0, request.prologue + "#line " + std::to_string(brace_line) + " \"" + file + "\"\n");
+    if (!request.epilogue.empty()) {
+      auto rbrace = local(file_offset(body->getRBracLoc()), "the end of the body");
+      if (!rbrace) return std::nullopt;
+      unsigned rbrace_line = sm.getLineNumber(sm.getMainFileID(), begin + *rbrace);
+      add(*rbrace, 0, "\n" + request.epilogue + "#line " + std::to_string(rbrace_line) + " \"" + file + "\"\n");
+    }
+    for (const CloneTextEdit& edit : request.body_edits) {
+      auto at = local(file_offset(edit.loc), "an edited token");
+      if (!at) return std::nullopt;
+      add(*at, edit.length, edit.text);
+    }
     for (const CallRedirect& redirect : request.redirects) {
       auto name = local(file_offset(redirect.site.name_loc), "a redirected call");
       if (!name) return std::nullopt;

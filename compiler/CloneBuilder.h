@@ -25,10 +25,20 @@ struct CallRedirect {
   std::string leading_arg;  // inserted as the first argument
 };
 
+// A replacement of `length` characters at a file location inside the cloned
+// declaration (e.g. a `return` keyword of the body).
+struct CloneTextEdit {
+  clang::SourceLocation loc;
+  unsigned length = 0;
+  std::string text;
+};
+
 struct CloneRequest {
   std::string new_name;
   std::string leading_param;  // "::miriam::Slice __miriam_slice"
   std::string prologue;       // after the body's '{'; ignored for prototypes
+  std::string epilogue;       // before the body's '}' (on lines of its own); ignored for prototypes
+  std::vector<CloneTextEdit> body_edits;
   std::vector<CallRedirect> redirects;
   std::string origin;         // the pass, for edit conflict reports
 };

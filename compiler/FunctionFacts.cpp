@@ -10,6 +10,8 @@
 #include <clang/Lex/Lexer.h>
 #include <llvm/ADT/SmallPtrSet.h>
 
+#include "SpinWait.h"
+
 namespace miriam {
 
 using namespace clang;
@@ -99,7 +101,9 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
   bool TraverseLambdaExpr(LambdaExpr* lambda) {
     bool captureless = lambda->getCaptureDefault() == LCD_None;
     captureless_lambda_depth_ += captureless ? 1 : 0;
+    ++lambda_depth_;  // a `return` in a lambda leaves the lambda, not the function
     bool ok = RecursiveASTVisitor::TraverseLambdaExpr(lambda);
+    --lambda_depth_;
     captureless_lambda_depth_ -= captureless ? 1 : 0;
     return ok;
   }
@@ -177,9 +181,22 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
   }
 
   bool VisitReturnStmt(ReturnStmt* ret) {
-    if (local_class_depth_ == 0 && lambda_depth() == 0) facts_.returns.push_back(ret->getReturnLoc());
+    if (local_class_depth_ == 0 && lambda_depth() == 0) {
+      facts_.returns.push_back(ret->getReturnLoc());
+      facts_.return_stmts.push_back(ret);
+    }
     return true;
   }
+
+  // Dynamic parallelism: a launch from device code.
+  bool VisitCUDAKernelCallExpr(CUDAKernelCallExpr* call) {
+    facts_.device_launches.push_back(call->getBeginLoc());
+    return true;
+  }
+
+  bool VisitWhileStmt(WhileStmt* loop) { return note_loop(loop); }
+  bool VisitDoStmt(DoStmt* loop) { return note_loop(loop); }
+  bool VisitForStmt(ForStmt* loop) { return note_loop(loop); }
 
   bool VisitVarDecl(VarDecl* var) {
     if (var->getIdentifier()) {
@@ -201,6 +218,11 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
 
  private:
   int lambda_depth() const { return lambda_depth_; }
+
+  bool note_loop(Stmt* loop) {
+    if (is_spin_wait_loop(loop, ctx_)) facts_.spin_waits.push_back(loop->getBeginLoc());
+    return true;
+  }
 
   void record_builtin(BuiltinVar builtin, SourceLocation loc) {
     BuiltinUse use;
@@ -224,6 +246,10 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
     if (is_atomic(callee)) facts_.atomics = true;
     if (in_cooperative_groups(callee)) facts_.cooperative_groups = true;
     if (is_grid_sync(callee, call)) facts_.grid_syncs.push_back(call->getBeginLoc());
+    if (callee->getIdentifier() &&
+        (callee->getName() == "cudaLaunchDevice" || callee->getName() == "cudaGetParameterBuffer" ||
+         callee->getName() == "cudaLaunchDeviceV2" || callee->getName() == "cudaGetParameterBufferV2"))
+      facts_.device_launches.push_back(call->getBeginLoc());
   }
 
   static SourceLocation callee_name_loc(const Expr* callee_expr, const CallExpr* call) {
@@ -322,6 +348,8 @@ FunctionFacts scan_function(const FunctionDecl* key, ASTContext& ctx) {
     append(facts.asm_grid_register_reads, inst.asm_grid_register_reads);
     append(facts.asm_smid_reads, inst.asm_smid_reads);
     append(facts.grid_syncs, inst.grid_syncs);
+    append(facts.device_launches, inst.device_launches);
+    append(facts.spin_waits, inst.spin_waits);
     facts.barriers |= inst.barriers;
     facts.warp_level_ops |= inst.warp_level_ops;
     facts.atomics |= inst.atomics;
@@ -332,6 +360,8 @@ FunctionFacts scan_function(const FunctionDecl* key, ASTContext& ctx) {
   dedupe(facts.asm_grid_register_reads);
   dedupe(facts.asm_smid_reads);
   dedupe(facts.returns);
+  dedupe(facts.device_launches);
+  dedupe(facts.spin_waits);
   return facts;
 }
 

@@ -14,6 +14,7 @@
 namespace clang {
 class ASTContext;
 class FunctionDecl;
+class ReturnStmt;
 class SourceManager;
 }  // namespace clang
 
@@ -52,6 +53,9 @@ struct FunctionFacts {
   std::vector<clang::SourceLocation> grid_syncs;
   std::vector<std::pair<std::string, clang::SourceLocation>> builtin_named_decls;
   std::vector<clang::SourceLocation> returns;  // return statements of this body
+  std::vector<const clang::ReturnStmt*> return_stmts;  // the same, of the pattern's body (for rewriting)
+  std::vector<clang::SourceLocation> device_launches;  // k<<<...>>> / cudaLaunchDevice in this body
+  std::vector<clang::SourceLocation> spin_waits;       // loops that wait on a volatile/atomic location
   std::vector<clang::SourceLocation> default_args_reading_builtins;  // evaluated with physical values
   bool ends_with_return = false;
   bool barriers = false;

@@ -80,6 +80,9 @@ enum class Hazard {
   ExplicitSpecialization,   // a template kernel with an explicit specialization
   MixedCallTargets,         // one call site reaches cloned and uncloned callees
   SpinWaitOnGlobal,         // volatile/atomic spin loop on global memory
+  DynamicParallelism,       // a kernel launch from device code
+  ReturnBeforeBarrier,      // early return in a kernel whose reachable code has barriers
+  ReturnInMacroBody,        // a kernel `return` spelled inside a #define
 };
 
 struct HazardRecord {

@@ -25,6 +25,10 @@ PassResult GridSlicePass::run(const KernelInfo& kernel, EmitContext& emit) {
   BuiltinRewritePlan plan = emit.analysis().plan_builtin_rewrite(kernel, logical_grid_builtins());
   std::vector<HazardRecord> hazards = kernel.hazards;
   hazards.insert(hazards.end(), plan.hazards.begin(), plan.hazards.end());
+  // A block that waits for another block deadlocks when the other one is in
+  // a later slice (slices of one stream run one after the other).
+  std::vector<HazardRecord> spins = emit.analysis().spin_wait_hazards(kernel);
+  hazards.insert(hazards.end(), spins.begin(), spins.end());
   if (!hazards.empty()) return PassRefusal{std::move(hazards)};
 
   std::optional<KernelSignatureText> signature = kernel_signature_text(kernel.pattern, emit.ast());

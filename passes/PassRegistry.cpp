@@ -1,6 +1,7 @@
 #include "PassRegistry.h"
 
 #include "GridSlicePass.h"
+#include "PersistentPass.h"
 
 namespace miriam {
 
@@ -8,12 +9,13 @@ namespace {
 
 std::unique_ptr<Pass> make_pass(const std::string& name) {
   if (name == "sliced") return std::make_unique<GridSlicePass>();
+  if (name == "persistent") return std::make_unique<PersistentPass>();
   return nullptr;
 }
 
 }  // namespace
 
-std::vector<std::string> available_pass_names() { return {"sliced"}; }
+std::vector<std::string> available_pass_names() { return {"sliced", "persistent"}; }
 
 std::vector<std::unique_ptr<Pass>> make_passes(const std::vector<std::string>& names, std::string& error) {
   std::vector<std::unique_ptr<Pass>> passes;

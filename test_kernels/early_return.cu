@@ -4,6 +4,7 @@
 #include <cuda_runtime.h>
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void bias_add(float* __restrict__ y, const float* __restrict__ bias, int n, int channels)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -13,6 +14,7 @@ __global__ void bias_add(float* __restrict__ y, const float* __restrict__ bias, 
 }
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void add_rows_2d(const float* __restrict__ m, const float* __restrict__ row_vec,
                             float* __restrict__ out, int rows, int cols)
 {
@@ -27,6 +29,7 @@ __global__ void add_rows_2d(const float* __restrict__ m, const float* __restrict
 // neighbours clamped to the block's chunk and to [0, n). Threads with i >= n return BEFORE the
 // barrier; surviving threads only read shared slots written by surviving threads.
 // miriam-expect: sliced
+// miriam-expect-persistent: refused: early return before __syncthreads
 __global__ void __launch_bounds__(256)
 smooth3_block(const float* __restrict__ x, float* __restrict__ out, int n)
 {

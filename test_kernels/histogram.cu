@@ -7,6 +7,7 @@
 #define NUM_BINS 256
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void histogram_global(const uint8_t* __restrict__ data, int* __restrict__ bins, int n)
 {
     const int stride = blockDim.x * gridDim.x;
@@ -16,6 +17,7 @@ __global__ void histogram_global(const uint8_t* __restrict__ data, int* __restri
 
 // Per-block privatized histogram in shared memory, merged into the global bins at the end.
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void __launch_bounds__(256)
 histogram_shared(const uint8_t* __restrict__ data, unsigned int* __restrict__ bins, int n)
 {
@@ -37,6 +39,7 @@ histogram_shared(const uint8_t* __restrict__ data, unsigned int* __restrict__ bi
 
 // Weighted histogram: float atomics, so the low bits depend on the order blocks run in.
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void histogram_weighted(const uint8_t* __restrict__ keys, const float* __restrict__ weights,
                                    float* __restrict__ bins, int n)
 {

@@ -7,6 +7,7 @@
 #define BLOCK 256
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void __launch_bounds__(BLOCK)
 sum_last_block(const float* __restrict__ in, float* partials, float* result,
                unsigned int* counter, int n)

@@ -9,6 +9,7 @@
 #define CLAMP(v, lo, hi) fminf(fmaxf((v), (lo)), (hi))
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void relu_macro(const float* __restrict__ x, float* __restrict__ y, int n)
 {
     const unsigned i = TID;
@@ -18,6 +19,7 @@ __global__ void relu_macro(const float* __restrict__ x, float* __restrict__ y, i
 
 // Grid-stride loop spelled with macros.
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void clamp_macro(const float* __restrict__ x, float* __restrict__ y, float lo, float hi, int n)
 {
     for (unsigned i = TID; i < n; i += NTHREADS)

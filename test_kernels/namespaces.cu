@@ -5,6 +5,7 @@
 namespace blas {
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void saxpy(int n, float a, const float* __restrict__ x, float* __restrict__ y)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -15,6 +16,7 @@ __global__ void saxpy(int n, float a, const float* __restrict__ x, float* __rest
 namespace detail {
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void copy_strided(const float* __restrict__ src, float* __restrict__ dst, int n, int stride)
 {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
@@ -34,6 +36,7 @@ cudaError_t saxpy_async(int n, float a, const float* x, float* y, cudaStream_t s
 namespace nn::act {
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void leaky_relu(const float* __restrict__ x, float* __restrict__ y, float slope, int n)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -48,6 +51,7 @@ __global__ void leaky_relu(const float* __restrict__ x, float* __restrict__ y, f
 namespace {
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void square_inplace(float* __restrict__ data, int n)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -58,6 +62,7 @@ __global__ void square_inplace(float* __restrict__ data, int n)
 } // namespace
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 static __global__ void negate_static(const int* __restrict__ in, int* __restrict__ out, int n)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;

@@ -12,6 +12,7 @@ __device__ __forceinline__ float warp_reduce_sum(float v)
 }
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void __launch_bounds__(128, 4)
 block_sum_shfl(const float* __restrict__ in, float* __restrict__ partials, int n)
 {
@@ -39,6 +40,7 @@ block_sum_shfl(const float* __restrict__ in, float* __restrict__ partials, int n
 // Classic shared-memory tree reduction; blockDim.x must be a power of two and the launch must
 // pass blockDim.x * sizeof(float) bytes of dynamic shared memory.
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void reduce_dynsmem(const float* __restrict__ in, float* __restrict__ partials, int n)
 {
     extern __shared__ float smem[];

@@ -5,6 +5,7 @@
 #define SCAN_THREADS 512
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 __global__ void __launch_bounds__(SCAN_THREADS)
 inclusive_scan_single_block(const int* __restrict__ in, int* __restrict__ out, int n)
 {

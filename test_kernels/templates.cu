@@ -4,6 +4,7 @@
 #include <cuda_runtime.h>
 
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 template <typename T>
 __global__ void scale(T* __restrict__ y, const T* __restrict__ x, T alpha, int n)
 {
@@ -17,6 +18,7 @@ template __global__ void scale<double>(double*, const double*, double, int);
 
 // Each thread handles VEC consecutive elements of its block's chunk.
 // miriam-expect: sliced
+// miriam-expect-persistent: persistent
 template <typename T, int VEC>
 __global__ void add_vec(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ c, int n)
 {

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Checks that every test kernel gets the slicing outcome its comment states.
+"""Checks that every test kernel gets the outcomes its comments state.
 
-Each kernel in test_kernels/*.cu carries, right above it, either
-  // miriam-expect: sliced
-or
-  // miriam-expect: refused(sliced): <reason>
+Each kernel in test_kernels/*.cu carries, above it, one line per pass:
+  // miriam-expect: sliced            or  // miriam-expect: refused(sliced): <reason>
+  // miriam-expect-persistent: persistent
+                                      or  // miriam-expect-persistent: refused: <reason>
 This compares those with the manifests miriamc wrote during the build and
 validates each manifest against the JSON Schema.
 """
@@ -16,14 +16,18 @@ import sys
 
 import jsonschema
 
-EXPECT = re.compile(r"//\s*miriam-expect:\s*(sliced|refused\(sliced\))")
+# (pattern, variant kind, outcome meaning "a variant was emitted")
+EXPECTS = [
+    (re.compile(r"//\s*miriam-expect:\s*(sliced|refused\(sliced\))"), "sliced", "sliced"),
+    (re.compile(r"//\s*miriam-expect-persistent:\s*(persistent|refused)"), "persistent", "persistent"),
+]
 KERNEL = re.compile(r"void\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?(\w+)\s*\(")
 
 
-def expectations(path):
+def expectations(path, pattern):
     text = open(path).read()
     found = {}
-    for match in EXPECT.finditer(text):
+    for match in pattern.finditer(text):
         kernel = KERNEL.search(text, match.end())
         if not kernel:
             raise SystemExit(f"{path}: no kernel after '{match.group(0)}'")
@@ -48,23 +52,24 @@ def main() -> int:
         for error in validator.iter_errors(manifest):
             failures.append(f"{manifest_path}: schema: {'/'.join(map(str, error.absolute_path))}: {error.message}")
         by_name = {k["name"]: k for k in manifest["kernels"]}
-        expected = expectations(os.path.join(args.kernels, name))
-        for kernel in by_name:
-            if kernel not in expected:
-                failures.append(f"{name}: kernel '{kernel}' has no miriam-expect comment")
-        for kernel, outcome in expected.items():
-            checked += 1
-            entry = by_name.get(kernel)
-            if entry is None:
-                failures.append(f"{name}: kernel '{kernel}' is missing from {manifest_path}")
-                continue
-            sliced = any(v["kind"] == "sliced" for v in entry["variants"])
-            refused = any(r["kind"] == "sliced" for r in entry["refused"])
-            if outcome == "sliced" and not sliced:
-                reason = next((r["reason"] for r in entry["refused"]), "no variant")
-                failures.append(f"{name}: '{kernel}' expected sliced, got refused: {reason}")
-            if outcome != "sliced" and (sliced or not refused):
-                failures.append(f"{name}: '{kernel}' expected a refusal, but it was sliced")
+        for pattern, kind, emitted in EXPECTS:
+            expected = expectations(os.path.join(args.kernels, name), pattern)
+            for kernel in by_name:
+                if kernel not in expected:
+                    failures.append(f"{name}: kernel '{kernel}' has no {kind} expectation comment")
+            for kernel, outcome in expected.items():
+                checked += 1
+                entry = by_name.get(kernel)
+                if entry is None:
+                    failures.append(f"{name}: kernel '{kernel}' is missing from {manifest_path}")
+                    continue
+                offered = any(v["kind"] == kind for v in entry["variants"])
+                refused = any(r["kind"] == kind for r in entry["refused"])
+                if outcome == emitted and not offered:
+                    reason = next((r["reason"] for r in entry["refused"] if r["kind"] == kind), "no variant")
+                    failures.append(f"{name}: '{kernel}' expected {kind}, got refused: {reason}")
+                if outcome != emitted and (offered or not refused):
+                    failures.append(f"{name}: '{kernel}' expected a {kind} refusal, but it was not refused")
     for failure in failures:
         print(failure, file=sys.stderr)
     print(f"{checked - len(failures)} passed, {len(failures)} failed")

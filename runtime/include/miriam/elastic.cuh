@@ -84,4 +84,130 @@ struct SliceLaunch {
   bool valid() const { return begin < end && end <= logical_block_count(grid); }
 };
 
+// ---------------------------------------------------------------------------
+// Persistent variants (k__miriam_persistent): P resident blocks loop over the
+// logical blocks [begin, end) and stop at a logical-block boundary on request.
+//
+// Claiming: an atomic ticket per logical block, not a static stride. Tickets
+// balance load dynamically (a slow block simply takes fewer), and because
+// every ticket taken is run to completion and tickets are taken in order,
+// the progress of a stopped launch is ONE number: all of
+// [begin, begin + min(claimed, end - begin)) is done, nothing after it was
+// started. A static stride would leave a different frontier per physical
+// block, and resuming would need per-block progress records.
+//
+// The stop word lives in device memory and is written with an async copy from
+// pinned host memory on a stream of the caller's choice: a copy engine needs
+// no SM slot, so the request cannot queue behind the resident blocks it is
+// meant to stop. Host-mapped (zero-copy) polling was measured 29x slower.
+// ---------------------------------------------------------------------------
+
+// One per in-flight persistent launch, in device memory.
+struct PersistentControl {
+  unsigned long long claimed;  // tickets taken by this launch; reset to 0 before each launch
+  unsigned int stop;           // nonzero: finish the current logical block, take no more
+  unsigned int reserved;
+};
+
+#if defined(__CUDACC__)
+// The one thread of a block that claims logical blocks for it.
+__device__ inline bool persistent_leader() { return threadIdx.x == 0 && threadIdx.y == 0 && threadIdx.z == 0; }
+
+// The next logical block for this physical block, or slice.end when there is
+// none (all claimed, or a stop was requested). Called by the leader only.
+__device__ inline unsigned long long persistent_claim(PersistentControl* ctrl, const Slice& slice) {
+  // A volatile load goes to L2 every time, so a stop written by a copy
+  // engine is seen at the next logical-block boundary.
+  if (*static_cast<volatile unsigned int*>(&ctrl->stop) != 0u) return slice.end;
+  const unsigned long long ticket = atomicAdd(&ctrl->claimed, 1ull);
+  return ticket < slice.end - slice.begin ? slice.begin + ticket : slice.end;
+}
+#endif  // __CUDACC__
+
+// Everything a host helper needs to launch a persistent variant.
+struct PersistentLaunch {
+  dim3 grid;                     // the original (logical) grid
+  dim3 block;                    // unchanged block shape
+  size_t shared_bytes = 0;       // dynamic shared memory, as for the original launch
+  cudaStream_t stream = nullptr;
+  unsigned long long begin = 0;  // logical blocks [begin, end) of `grid`
+  unsigned long long end = 0;
+  unsigned physical_blocks = 1;  // P: resident blocks that share the range
+  PersistentControl* control = nullptr;
+
+  Slice slice() const { return Slice{begin, end, grid}; }
+  dim3 physical_grid() const { return dim3(physical_blocks, 1, 1); }
+  bool valid() const {
+    return control != nullptr && physical_blocks >= 1 && begin < end && end <= logical_block_count(grid);
+  }
+};
+
+// A control block with its pinned host-side words (the source of the stop
+// copy and the target of the progress copy).
+struct PersistentControlBlock {
+  PersistentControl* device = nullptr;
+  unsigned int* host_stop_word = nullptr;         // pinned, holds 1
+  unsigned long long* host_claimed = nullptr;     // pinned, filled by persistent_query_progress
+};
+
+__host__ inline cudaError_t persistent_control_create(PersistentControlBlock* block) {
+  *block = PersistentControlBlock{};
+  cudaError_t e = cudaMalloc(&block->device, sizeof(PersistentControl));
+  if (e == cudaSuccess) e = cudaMemset(block->device, 0, sizeof(PersistentControl));
+  if (e == cudaSuccess) e = cudaMallocHost(&block->host_stop_word, sizeof(unsigned int));
+  if (e == cudaSuccess) e = cudaMallocHost(&block->host_claimed, sizeof(unsigned long long));
+  if (e != cudaSuccess) return e;
+  *block->host_stop_word = 1u;
+  *block->host_claimed = 0;
+  return cudaSuccess;
+}
+
+__host__ inline void persistent_control_destroy(PersistentControlBlock* block) {
+  if (block->device) cudaFree(block->device);
+  if (block->host_stop_word) cudaFreeHost(block->host_stop_word);
+  if (block->host_claimed) cudaFreeHost(block->host_claimed);
+  *block = PersistentControlBlock{};
+}
+
+// Stream-ordered before each launch (the emitted launch helper calls it):
+// a fresh ticket counter. The stop word is left alone, so a request made
+// before the launch started still stops it; clear it to resume.
+__host__ inline cudaError_t persistent_prepare_launch(const PersistentLaunch& launch) {
+  return cudaMemsetAsync(&launch.control->claimed, 0, sizeof(unsigned long long), launch.stream);
+}
+
+// Clears a stop request, stream-ordered on `stream` (before a resume launch).
+__host__ inline cudaError_t persistent_clear_stop(const PersistentControlBlock& block, cudaStream_t stream) {
+  return cudaMemsetAsync(&block.device->stop, 0, sizeof(unsigned int), stream);
+}
+
+// Requests preemption: an async copy of the stop word on `stream`, which
+// should be a stream of its own (not the kernel's: it would wait for it).
+__host__ inline cudaError_t persistent_request_preemption(const PersistentControlBlock& block, cudaStream_t stream) {
+  return cudaMemcpyAsync(&block.device->stop, block.host_stop_word, sizeof(unsigned int), cudaMemcpyHostToDevice,
+                         stream);
+}
+
+// Copies the ticket count back into block.host_claimed, stream-ordered on
+// `stream` (the kernel's stream: after it exits). Read it after a sync.
+__host__ inline cudaError_t persistent_query_progress(const PersistentControlBlock& block, cudaStream_t stream) {
+  return cudaMemcpyAsync(block.host_claimed, &block.device->claimed, sizeof(unsigned long long),
+                         cudaMemcpyDeviceToHost, stream);
+}
+
+// Where a stopped launch got to: every logical block before it is done, none
+// after it was started. Equals launch.end when the launch finished.
+__host__ inline unsigned long long persistent_progress(const PersistentLaunch& launch, unsigned long long claimed) {
+  const unsigned long long count = launch.end - launch.begin;
+  return launch.begin + (claimed < count ? claimed : count);
+}
+
+// Resume: the launch that continues `launch` from `progress`; false when
+// nothing is left. Clear the stop word (persistent_clear_stop) first.
+__host__ inline bool persistent_resume_launch(PersistentLaunch& launch, unsigned long long progress) {
+  if (progress >= launch.end) return false;
+  launch.begin = progress;
+  return true;
+}
+
 }  // namespace miriam

@@ -1,0 +1,170 @@
+#include "PersistentPass.h"
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Decl.h>
+#include <clang/AST/Stmt.h>
+#include <clang/Basic/SourceManager.h>
+#include <clang/Lex/Lexer.h>
+
+#include "KernelText.h"
+#include "LogicalGridRewrite.h"
+#include "Naming.h"
+#include "TemplateRenderer.h"
+#include "miriam/Templates.inc"
+
+namespace miriam {
+
+namespace {
+
+constexpr const char* kVariantSuffix = "__miriam_persistent";
+constexpr const char* kHelperSuffix = "__miriam_launch_persistent";
+constexpr const char* kNextBlockLabel = "__miriam_next_block";
+
+PassRefusal refuse(std::string message, const KernelInfo& kernel) {
+  return PassRefusal{{HazardRecord{Hazard::MacroDefinedFunction, std::move(message), kernel.location}}};
+}
+
+// What the persistent loop cannot emulate: code that depends on the physical
+// SM or warp, on every block of the grid being resident at once, or on
+// launching work from the device.
+void add_residency_hazards(const KernelInfo& kernel, TranslationUnitAnalysis& analysis,
+                           std::vector<HazardRecord>& hazards) {
+  for (const clang::FunctionDecl* key : analysis.reachable_from(kernel.pattern)) {
+    const FunctionFacts& f = analysis.facts(key);
+    for (clang::SourceLocation loc : f.asm_smid_reads)
+      hazards.push_back(analysis.hazard(Hazard::InlineAsmSmid,
+                                        "inline asm in '" + qualified_name(key) +
+                                            "' reads %smid/%warpid: a persistent block runs many logical blocks "
+                                            "on one SM, so logic keyed on the SM or warp would change",
+                                        loc));
+    for (clang::SourceLocation loc : f.device_launches)
+      hazards.push_back(analysis.hazard(Hazard::DynamicParallelism,
+                                        "'" + qualified_name(key) +
+                                            "' launches kernels from the device (dynamic parallelism); a stopped "
+                                            "persistent kernel cannot account for its child grids",
+                                        loc));
+  }
+  std::vector<HazardRecord> spins = analysis.spin_wait_hazards(kernel);
+  hazards.insert(hazards.end(), spins.begin(), spins.end());
+}
+
+// The location of the ';' that ends `ret`, if `ret` is plain file text.
+std::optional<clang::SourceLocation> return_semicolon(const clang::ReturnStmt* ret, clang::ASTContext& ctx) {
+  const clang::SourceManager& sm = ctx.getSourceManager();
+  if (ret->getReturnLoc().isMacroID() || ret->getEndLoc().isMacroID()) return std::nullopt;
+  std::optional<clang::Token> next = clang::Lexer::findNextToken(ret->getEndLoc(), sm, ctx.getLangOpts());
+  if (!next || !next->is(clang::tok::semi) || next->getLocation().isMacroID()) return std::nullopt;
+  return next->getLocation();
+}
+
+// `return` in the kernel body means "done with this logical block": each one
+// becomes a jump to the end of the loop iteration. Jumping out of scopes is
+// legal and runs no destructors a return would not have run.
+std::vector<CloneTextEdit> rewrite_returns(const KernelInfo& kernel, const FunctionFacts& own, EmitContext& emit,
+                                           std::vector<HazardRecord>& hazards) {
+  std::vector<CloneTextEdit> edits;
+  for (const clang::ReturnStmt* ret : own.return_stmts) {
+    std::optional<clang::SourceLocation> semi = return_semicolon(ret, emit.ast());
+    if (!semi) {
+      hazards.push_back(emit.analysis().hazard(Hazard::ReturnInMacroBody,
+                                               "a 'return' of '" + kernel.qualified_name +
+                                                   "' is spelled inside a macro; miriamc cannot rewrite it into "
+                                                   "'go to the next logical block'",
+                                               ret->getReturnLoc()));
+      continue;
+    }
+    const std::string jump = std::string("goto ") + kNextBlockLabel;
+    if (!ret->getRetValue()) {
+      edits.push_back({ret->getReturnLoc(), 6, jump});  // "return;" -> "goto label;"
+    } else {
+      // "return f(x);" (a void expression) -> "{ f(x); goto label; }"
+      edits.push_back({ret->getReturnLoc(), 6, "{"});
+      edits.push_back({*semi, 1, "; " + jump + "; }"});
+    }
+  }
+  return edits;
+}
+
+}  // namespace
+
+PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
+  TranslationUnitAnalysis& analysis = emit.analysis();
+  BuiltinRewritePlan plan = analysis.plan_builtin_rewrite(kernel, logical_grid_builtins());
+  std::vector<HazardRecord> hazards = kernel.hazards;
+  hazards.insert(hazards.end(), plan.hazards.begin(), plan.hazards.end());
+  add_residency_hazards(kernel, analysis, hazards);
+
+  // A thread that returns early in the original has exited: barriers (and
+  // full-mask warp operations) no longer wait for it. In the loop it is alive
+  // and waiting at the end of the iteration, so its block-mates would hang at
+  // the body's barrier. Only a final `return` is harmless.
+  const FunctionFacts& own = analysis.facts(kernel.pattern);
+  if (kernel.features.early_return && (kernel.features.barriers || kernel.features.warp_level_ops)) {
+    const auto* body = llvm::dyn_cast_or_null<clang::CompoundStmt>(kernel.pattern->getBody());
+    const clang::Stmt* last = body && !body->body_empty() ? body->body_back() : nullptr;
+    for (const clang::ReturnStmt* ret : own.return_stmts) {
+      if (ret == last) continue;
+      hazards.push_back(analysis.hazard(
+          Hazard::ReturnBeforeBarrier,
+          std::string("early 'return' in a kernel whose code has ") +
+              (kernel.features.barriers ? "barriers" : "warp-level synchronizing operations") +
+              ": the original relies on exited threads no longer counting; in a persistent loop the thread "
+              "stays alive and its block-mates would wait for it",
+          ret->getReturnLoc()));
+      break;
+    }
+  }
+  std::vector<CloneTextEdit> return_edits = rewrite_returns(kernel, own, emit, hazards);
+  if (!hazards.empty()) return PassRefusal{std::move(hazards)};
+
+  std::optional<KernelSignatureText> signature = kernel_signature_text(kernel.pattern, emit.ast());
+  if (!signature)
+    return refuse("the signature of '" + kernel.qualified_name + "' is not plain text of the file (macro)", kernel);
+
+  std::string error;
+  if (!emit_logical_grid_callees(plan, emit, kind(), error)) return refuse(error, kernel);
+
+  CloneRequest request;
+  request.new_name = kernel.name + kVariantSuffix;
+  request.leading_param = "::miriam::PersistentControl* __miriam_ctrl, const ::miriam::Slice __miriam_slice";
+  request.prologue =
+      render_template(templates::kPersistentPrologue, {{"shadows", logical_grid_shadows(plan.kernel_reads)}});
+  std::string label = return_edits.empty()
+                          ? std::string()
+                          : std::string("    ") + kNextBlockLabel + ":  // where `return` in the body goes\n";
+  request.epilogue = render_template(templates::kPersistentEpilogue, {{"label", label}});
+  request.body_edits = std::move(return_edits);
+  request.redirects = logical_grid_redirects(plan, kernel.pattern);
+  request.origin = kind();
+  std::optional<std::string> clone = emit.cloner().clone(kernel.pattern, request, error);
+  if (!clone) return refuse(error, kernel);
+
+  std::string helper = render_template(
+      templates::kPersistentLaunchHelper,
+      {{"kernel", kernel.qualified_name},
+       {"template_header", signature->template_header},
+       {"linkage", kernel.internal_linkage && !kernel.is_template ? "static " : ""},
+       {"helper", kernel.name + kHelperSuffix},
+       {"params", signature->params},
+       {"variant", kernel.name + kVariantSuffix},
+       {"explicit_args", signature->explicit_args},
+       {"args", signature->args}});
+
+  std::string block = "// miriam: persistent variant of '" + kernel.qualified_name +
+                      "': launch.physical_blocks blocks run logical blocks [slice.begin, slice.end), "
+                      "preemptible between logical blocks\n" +
+                      emit.cloner().line_directive_for_decl(kernel.pattern) + *clone + "\n" + helper;
+  if (!emit.insert_after(kernel.pattern, block, kind(), error)) return refuse(error, kernel);
+
+  VariantRecord variant;
+  variant.kind = kind();
+  std::string scope = kernel.qualified_name.substr(0, kernel.qualified_name.size() - kernel.name.size());
+  variant.entry = scope + kernel.name + kVariantSuffix;
+  variant.entry_ref = "::" + variant.entry;
+  variant.launch_helper = scope + kernel.name + kHelperSuffix;
+  variant.extra_params.push_back({"__miriam_ctrl", "miriam::PersistentControl*", 0});
+  variant.extra_params.push_back({"__miriam_slice", "miriam::Slice", 1});
+  return variant;
+}
+
+}  // namespace miriam
