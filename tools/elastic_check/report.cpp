@@ -46,6 +46,22 @@ json to_json(const VariantResult& v) {
     schedules.push_back(std::move(sj));
   }
   j["schedules"] = std::move(schedules);
+  if (v.preemption) {
+    const PreemptionResult& p = *v.preemption;
+    j["preemption"] = {{"physical_blocks", p.physical_blocks},
+                       {"requests", p.requests},
+                       {"stopped_early", p.stopped_early},
+                       {"median_latency_us", p.median_latency_us},
+                       {"p90_latency_us", p.p90_latency_us},
+                       {"max_latency_us", p.max_latency_us},
+                       {"full_kernel_us", p.full_kernel_us},
+                       {"logical_block_us", p.logical_block_us},
+                       {"cycles", p.cycles},
+                       {"cycles_before_start", p.cycles_before_start},
+                       {"cycles_mid_run", p.cycles_mid_run},
+                       {"cycles_no_progress", p.cycles_no_progress},
+                       {"cycles_after_finish", p.cycles_after_finish}};
+  }
   if (v.timing) {
     const TimingResult& t = *v.timing;
     j["timing"] = {{"warmup", t.warmup},

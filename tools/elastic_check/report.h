@@ -42,6 +42,20 @@ struct TimingResult {
   double p90_original_us = 0, p90_variant_us = 0;
 };
 
+// Cooperative preemption of a persistent variant: how long a stop request
+// takes to empty the GPU, next to how long one logical block runs.
+struct PreemptionResult {
+  unsigned physical_blocks = 0;     // P of the measured launches
+  unsigned requests = 0;            // stop requests made
+  unsigned stopped_early = 0;       // ... that found the kernel running (the latency samples)
+  double median_latency_us = 0, p90_latency_us = 0, max_latency_us = 0;  // request -> kernel exit
+  double full_kernel_us = 0;        // unpreempted launch with the same P (median)
+  double logical_block_us = 0;      // full_kernel_us * min(P, N) / N: one logical block under full load
+  // Cycles of the last "preempt/resume" equivalence schedule, by kind.
+  unsigned cycles = 0, cycles_before_start = 0, cycles_mid_run = 0, cycles_no_progress = 0,
+           cycles_after_finish = 0;
+};
+
 struct FuncAttributes {
   int num_regs = 0;
   std::size_t local_bytes = 0;
@@ -59,6 +73,7 @@ struct VariantResult {
   std::string reason;  // refusal reason, error message, ...
   std::vector<ScheduleResult> schedules;
   std::optional<TimingResult> timing;
+  std::optional<PreemptionResult> preemption;  // persistent variants
   std::optional<FuncAttributes> attributes;
 };
 

@@ -27,6 +27,7 @@ std::unique_ptr<VariantRunner> make_variant_runner(const std::string& kind, cons
     RunnerFactory make;
   } kRunners[] = {
       {"sliced", &make_sliced_runner},
+      {"persistent", &make_persistent_runner},
   };
   for (const auto& r : kRunners)
     if (kind == r.kind) return r.make(launch, variant);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,11 +51,20 @@ class VariantRunner {
   // Enqueues the variant for `schedule` on `stream` (no synchronization);
   // throws CudaError when a launch fails.
   virtual void run(const Schedule& schedule, ArgPack& args, cudaStream_t stream) const = 0;
+  // Kinds that can be stopped (persistent) measure their preemption latency
+  // here, after the equivalence check; the others have nothing to report.
+  virtual std::optional<PreemptionResult> measure_preemption(ArgPack& args, cudaStream_t stream) const {
+    (void)args;
+    (void)stream;
+    return std::nullopt;
+  }
 };
 
 using RunnerFactory = std::unique_ptr<VariantRunner> (*)(const KernelLaunch&, const ::miriam::VariantSymbol&);
 
 std::unique_ptr<VariantRunner> make_sliced_runner(const KernelLaunch& launch, const ::miriam::VariantSymbol& variant);
+std::unique_ptr<VariantRunner> make_persistent_runner(const KernelLaunch& launch,
+                                                      const ::miriam::VariantSymbol& variant);
 
 // The runner for `kind`, or nullptr when elastic_check does not know the kind yet.
 std::unique_ptr<VariantRunner> make_variant_runner(const std::string& kind, const KernelLaunch& launch,

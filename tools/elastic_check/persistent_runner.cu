@@ -1,0 +1,308 @@
+// The "persistent" variant: k__miriam_persistent(PersistentControl*, Slice,
+// <original params>) launched with P blocks (1D) that claim the logical blocks
+// [begin, end) one by one and stop at a logical-block boundary when the
+// control block's stop word is set.
+//
+// Schedules: one uninterrupted launch with P = 1, #SMs, 2 x #SMs and more
+// blocks than the logical grid; then "preempt/resume": stop requests at random
+// moments (host clock, after the launch has reached the GPU), each followed by
+// a resume launch from the reported progress with a randomly chosen P, at
+// least 20 cycles, including a stop requested before a launch starts and one
+// after the kernel has finished. Every schedule must give bitwise the
+// original's result: no logical block skipped, none run twice.
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "cuda_check.h"
+#include "init.h"
+#include "miriam/elastic.cuh"
+#include "stats.h"
+#include "variant_runner.h"
+
+namespace miriam::check {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr unsigned kMinCycles = 20;
+constexpr unsigned kMaxCycles = 400;
+constexpr unsigned kLatencySamples = 30;
+
+void spin_host_us(double us) {
+  const auto until = Clock::now() + std::chrono::duration<double, std::micro>(us);
+  while (Clock::now() < until) {
+  }
+}
+
+// Waits (host) until the stream has reached `started`: the launch behind it is
+// being dispatched now, so a stop request from here on is "while it runs".
+void wait_reached(cudaEvent_t started) {
+  while (true) {
+    const cudaError_t e = cudaEventQuery(started);
+    if (e == cudaSuccess) return;
+    if (e != cudaErrorNotReady) MIRIAM_CUDA(e);
+  }
+}
+
+struct Owned {
+  ::miriam::PersistentControlBlock control{};
+  cudaStream_t stop_stream = nullptr;  // the stop copy goes on a stream of its own
+  cudaEvent_t started = nullptr, exited = nullptr, requested = nullptr;
+  Owned() {
+    MIRIAM_CUDA(::miriam::persistent_control_create(&control));
+    MIRIAM_CUDA(cudaStreamCreateWithFlags(&stop_stream, cudaStreamNonBlocking));
+    MIRIAM_CUDA(cudaEventCreate(&started));
+    MIRIAM_CUDA(cudaEventCreate(&exited));
+    MIRIAM_CUDA(cudaEventCreate(&requested));
+  }
+  ~Owned() {
+    cudaEventDestroy(started);
+    cudaEventDestroy(exited);
+    cudaEventDestroy(requested);
+    cudaStreamDestroy(stop_stream);
+    ::miriam::persistent_control_destroy(&control);
+  }
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+};
+
+class PersistentRunner final : public VariantRunner {
+ public:
+  PersistentRunner(const KernelLaunch& launch, const ::miriam::VariantSymbol& variant)
+      : launch_(launch), variant_(variant), owned_(std::make_unique<Owned>()) {
+    allow_dynamic_shared(variant_.host_stub, launch_.dynamic_shared_bytes);
+    int device = 0;
+    MIRIAM_CUDA(cudaGetDevice(&device));
+    MIRIAM_CUDA(cudaDeviceGetAttribute(&sms_, cudaDevAttrMultiProcessorCount, device));
+    const unsigned threads = launch_.block.x * launch_.block.y * launch_.block.z;
+    int per_sm = 0;
+    MIRIAM_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, variant_.host_stub, static_cast<int>(threads),
+                                                              launch_.dynamic_shared_bytes));
+    resident_ = static_cast<unsigned>(std::max(1, per_sm * sms_));
+  }
+
+  const char* name() const override { return "persistent"; }
+
+  std::vector<Schedule> schedules() const override {
+    const unsigned long long n = launch_.block_count();
+    const unsigned sms = static_cast<unsigned>(sms_);
+    std::vector<Schedule> out;
+    for (unsigned p : {1u, sms, 2 * sms, static_cast<unsigned>(std::min<unsigned long long>(n + 7, 1u << 30))})
+      out.push_back(Schedule{fmt::format("P={}", p), {{0, n}}, false,
+                             p > n ? "more physical blocks than logical blocks" : ""});
+    out.push_back(Schedule{"preempt/resume", {{0, n}}, false,
+                           fmt::format(">= {} stop/resume cycles at random moments, P drawn from {{1, {}, {}, {}}}",
+                                       kMinCycles, std::max(1u, sms / 2), sms, 2 * sms)});
+    return out;
+  }
+
+  Schedule timing_schedule() const override {
+    const unsigned p = static_cast<unsigned>(std::min<unsigned long long>(resident_, launch_.block_count()));
+    return Schedule{fmt::format("P={}", p), {{0, launch_.block_count()}}, false, "all resident blocks"};
+  }
+
+  void run(const Schedule& schedule, ArgPack& args, cudaStream_t stream) const override {
+    MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+    if (schedule.name == "preempt/resume") return preempt_resume(args, stream);
+    const unsigned p = static_cast<unsigned>(std::stoul(schedule.name.substr(2)));
+    enqueue(range(0, p), args, stream);
+  }
+
+  std::optional<PreemptionResult> measure_preemption(ArgPack& args, cudaStream_t stream) const override {
+    PreemptionResult r = last_cycles_;
+    const unsigned long long n = launch_.block_count();
+    r.physical_blocks = static_cast<unsigned>(std::min<unsigned long long>(resident_, n));
+    // The unpreempted duration with the same P.
+    std::vector<double> full;
+    for (int i = 0; i < 5; ++i) full.push_back(timed_launch(args, stream, -1.0, r.physical_blocks).first);
+    r.full_kernel_us = median(full);
+    r.logical_block_us = r.full_kernel_us * static_cast<double>(r.physical_blocks) / static_cast<double>(n);
+    // Stop requests at uniform random moments of the kernel's run.
+    Rng rng(mix_seed(launch_.seed, 0x5eed));
+    std::vector<double> latencies;
+    for (unsigned i = 0; i < kLatencySamples; ++i) {
+      const double delay = r.full_kernel_us * static_cast<double>(rng.below(1000)) / 1000.0;
+      const auto [exit_us, latency_us] = timed_launch(args, stream, delay, r.physical_blocks);
+      (void)exit_us;
+      ++r.requests;
+      if (latency_us >= 0) {
+        ++r.stopped_early;
+        latencies.push_back(latency_us);
+      }
+    }
+    r.median_latency_us = median(latencies);
+    r.p90_latency_us = percentile(latencies, 90);
+    r.max_latency_us = percentile(latencies, 100);
+    MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+    MIRIAM_CUDA(cudaStreamSynchronize(stream));
+    return r;
+  }
+
+ private:
+  ::miriam::PersistentLaunch range(unsigned long long begin, unsigned p) const {
+    ::miriam::PersistentLaunch l;
+    l.grid = launch_.grid;
+    l.block = launch_.block;
+    l.shared_bytes = launch_.dynamic_shared_bytes;
+    l.begin = begin;
+    l.end = launch_.block_count();
+    l.physical_blocks = p;
+    l.control = owned_->control.device;
+    return l;
+  }
+
+  // What the emitted k__miriam_launch_persistent does, through the host stub.
+  void enqueue(::miriam::PersistentLaunch l, ArgPack& args, cudaStream_t stream) const {
+    l.stream = stream;
+    if (!l.valid()) throw std::logic_error("persistent runner: invalid launch");
+    MIRIAM_CUDA(::miriam::persistent_prepare_launch(l));
+    ::miriam::PersistentControl* control = l.control;
+    ::miriam::Slice slice = l.slice();
+    std::vector<void*> params = args.with_prefix({&control, &slice});
+    MIRIAM_CUDA(cudaLaunchKernel(variant_.host_stub, l.physical_grid(), l.block, params.data(), l.shared_bytes,
+                                 stream));
+    MIRIAM_CHECK_LAUNCH("persistent variant launch");
+  }
+
+  void request_stop() const {
+    MIRIAM_CUDA(cudaEventRecord(owned_->requested, owned_->stop_stream));
+    MIRIAM_CUDA(::miriam::persistent_request_preemption(owned_->control, owned_->stop_stream));
+  }
+
+  // Progress of `l` after it exited (synchronizes the stream).
+  unsigned long long progress(const ::miriam::PersistentLaunch& l, cudaStream_t stream) const {
+    MIRIAM_CUDA(::miriam::persistent_query_progress(owned_->control, stream));
+    MIRIAM_CUDA(cudaStreamSynchronize(stream));
+    MIRIAM_CUDA(cudaStreamSynchronize(owned_->stop_stream));
+    return ::miriam::persistent_progress(l, *owned_->control.host_claimed);
+  }
+
+  [[noreturn]] static void broken(const std::string& what) {
+    throw CudaError(cudaErrorUnknown, "persistent runner: " + what);
+  }
+
+  // One launch of [0, N) with P blocks; with delay_us >= 0, a stop request
+  // that long after the launch reached the GPU. Returns the launch's duration
+  // and the request-to-exit latency (-1 when the kernel had already finished).
+  // Leaves the outputs of a partial run behind: timing only.
+  std::pair<double, double> timed_launch(ArgPack& args, cudaStream_t stream, double delay_us, unsigned p) const {
+    MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+    MIRIAM_CUDA(cudaStreamSynchronize(stream));
+    const ::miriam::PersistentLaunch l = range(0, p);
+    MIRIAM_CUDA(cudaEventRecord(owned_->started, stream));
+    enqueue(l, args, stream);
+    MIRIAM_CUDA(cudaEventRecord(owned_->exited, stream));
+    if (delay_us >= 0) {
+      wait_reached(owned_->started);
+      spin_host_us(delay_us);
+      request_stop();
+    }
+    const unsigned long long done = progress(l, stream);
+    float ms = 0;
+    MIRIAM_CUDA(cudaEventElapsedTime(&ms, owned_->started, owned_->exited));
+    double latency = -1;
+    if (delay_us >= 0 && done < l.end) {
+      float req_ms = 0;
+      MIRIAM_CUDA(cudaEventElapsedTime(&req_ms, owned_->requested, owned_->exited));
+      latency = std::max(0.0f, req_ms) * 1000.0;
+    }
+    return {ms * 1000.0, latency};
+  }
+
+  // Stop at random moments and resume from the progress until the grid is
+  // done; checks on the host that progress never goes back and that a stop
+  // requested before a launch (or after it finished) changes nothing.
+  void preempt_resume(ArgPack& args, cudaStream_t stream) const {
+    const unsigned long long n = launch_.block_count();
+    const unsigned sms = static_cast<unsigned>(sms_);
+    const unsigned choices[] = {1u, std::max(1u, sms / 2), sms, 2 * sms};
+    Rng rng(mix_seed(launch_.seed, 0x9e37));
+    PreemptionResult stats;
+    unsigned long long done = 0;
+    // Host-side delays start small and adapt so that the grid takes many cycles.
+    double max_delay_us = 20.0;
+
+    // 1. A stop requested before the launch: nothing may run.
+    request_stop();
+    MIRIAM_CUDA(cudaStreamSynchronize(owned_->stop_stream));
+    {
+      const auto l = range(done, choices[rng.below(4)]);
+      enqueue(l, args, stream);
+      if (progress(l, stream) != done) broken("a launch stopped before it started ran logical blocks");
+      ++stats.cycles_before_start;
+      ++stats.cycles;
+    }
+    // 2. Stops at random moments, resumed from the progress.
+    while (done < n && stats.cycles < kMaxCycles) {
+      const bool need_more = stats.cycles + 2 < kMinCycles;
+      const unsigned long long remaining = n - done;
+      // Keep a few cycles for small grids: a stop before the start makes no
+      // progress, so the grid is not finished before the 20 cycles are.
+      if (need_more && remaining <= 1) {
+        request_stop();
+        MIRIAM_CUDA(cudaStreamSynchronize(owned_->stop_stream));
+        const auto l = range(done, choices[rng.below(4)]);
+        enqueue(l, args, stream);
+        if (progress(l, stream) != done) broken("a launch stopped before it started ran logical blocks");
+        ++stats.cycles_before_start;
+        ++stats.cycles;
+        MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+        continue;
+      }
+      MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+      const auto l = range(done, choices[rng.below(4)]);
+      MIRIAM_CUDA(cudaEventRecord(owned_->started, stream));
+      enqueue(l, args, stream);
+      const bool stop_mid_run = need_more || rng.below(8) != 0;
+      if (stop_mid_run) {
+        wait_reached(owned_->started);
+        spin_host_us(max_delay_us * static_cast<double>(rng.below(1001)) / 1000.0);
+        request_stop();
+      }
+      const unsigned long long now = progress(l, stream);
+      if (now < done || now > n) broken(fmt::format("progress went from {} to {}", done, now));
+      if (now == n && stop_mid_run) {
+        ++stats.cycles_after_finish;  // the request came too late: the kernel had finished
+        max_delay_us = std::max(1.0, max_delay_us / 2);
+      } else if (now == done) {
+        ++stats.cycles_no_progress;
+        max_delay_us *= 1.5;
+      } else {
+        ++stats.cycles_mid_run;
+        if (need_more && now - done > remaining / 4) max_delay_us = std::max(1.0, max_delay_us / 2);
+      }
+      ++stats.cycles;
+      done = now;
+    }
+    if (done != n) broken(fmt::format("gave up after {} cycles at logical block {} of {}", stats.cycles, done, n));
+    // 3. A stop requested after the kernel finished: nothing changes.
+    request_stop();
+    MIRIAM_CUDA(cudaStreamSynchronize(owned_->stop_stream));
+    MIRIAM_CUDA(::miriam::persistent_query_progress(owned_->control, stream));
+    MIRIAM_CUDA(cudaStreamSynchronize(stream));
+    ++stats.cycles_after_finish;
+    ++stats.cycles;
+    MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+    last_cycles_ = stats;
+  }
+
+  KernelLaunch launch_;
+  ::miriam::VariantSymbol variant_;
+  std::unique_ptr<Owned> owned_;
+  int sms_ = 1;
+  unsigned resident_ = 1;
+  mutable PreemptionResult last_cycles_;
+};
+
+}  // namespace
+
+std::unique_ptr<VariantRunner> make_persistent_runner(const KernelLaunch& launch,
+                                                      const ::miriam::VariantSymbol& variant) {
+  return std::make_unique<PersistentRunner>(launch, variant);
+}
+
+}  // namespace miriam::check
