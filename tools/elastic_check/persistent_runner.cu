@@ -226,7 +226,9 @@ class PersistentRunner final : public VariantRunner {
     // Host-side delays start small and adapt so that the grid takes many cycles.
     double max_delay_us = 20.0;
 
-    // 1. A stop requested before the launch: nothing may run.
+    // 1. A stop requested before the launch: nothing may run. (The stop
+    // stream is not ordered with `stream`: let run()'s clear land first.)
+    MIRIAM_CUDA(cudaStreamSynchronize(stream));
     request_stop();
     MIRIAM_CUDA(cudaStreamSynchronize(owned_->stop_stream));
     {
@@ -251,6 +253,7 @@ class PersistentRunner final : public VariantRunner {
         ++stats.cycles_before_start;
         ++stats.cycles;
         MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+        MIRIAM_CUDA(cudaStreamSynchronize(stream));  // before the next request on the stop stream
         continue;
       }
       MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
