@@ -74,4 +74,4 @@ __global__ void fine(int* out) { out[blockIdx.x * blockDim.x + threadIdx.x] = 7;
 // CODE: __global__ void fine__miriam_sliced(
 // CODE-NOT: calls_header{{__}}miriam_sliced
 // CODE-NOT: asm_ctaid{{__}}miriam_sliced
-// CODE: {"calls_header", "", "_Z12calls_headerPi", reinterpret_cast<const void*>(&::calls_header), nullptr, 0u},
+// CODE: {{[{]}}"calls_header", "", "_Z12calls_headerPi", reinterpret_cast<const void*>(&::calls_header), nullptr, 0u},

@@ -38,10 +38,10 @@ void run(double* d, int n) { blas::detail::scale<double, 1><<<(n + 127) / 128, 1
 // CHECK-NEXT: cudaError_t scale__miriam_launch_sliced(const ::miriam::SliceLaunch& __miriam_launch, T* x, T a, int n) {
 // CHECK: scale__miriam_sliced<T, Unroll><<<
 // CHECK: static cudaError_t negate__miriam_launch_sliced(
-// CHECK-DAG: {"blas::detail::scale", "float, 2", "_ZN4blas6detail5scaleIfLi2EEEvPT_S2_i", reinterpret_cast<const void*>(&::blas::detail::scale< float, 2 >)
-// CHECK-DAG: {"blas::detail::scale", "double, 1", "_ZN4blas6detail5scaleIdLi1EEEvPT_S2_i", reinterpret_cast<const void*>(&::blas::detail::scale< double, 1 >)
-// CHECK-DAG: reinterpret_cast<const void*>(&::blas::detail::scale__miriam_sliced< float, 2 >)
-// CHECK-DAG: {"negate", "", "_ZN12_GLOBAL__N_16negateEPii", reinterpret_cast<const void*>(&::negate)
+// CHECK-DAG: {{[{]}}"blas::detail::scale", "float, 2", "_ZN4blas6detail5scaleIfLi2EEEvPT_S2_i", reinterpret_cast<const void*>(&::blas::detail::scale< float, 2 >)
+// CHECK-DAG: {{[{]}}"blas::detail::scale", "double, 1", "_ZN4blas6detail5scaleIdLi1EEEvPT_S2_i", reinterpret_cast<const void*>(&::blas::detail::scale< double, 1 >)
+// CHECK-DAG: reinterpret_cast<const void*>(&::blas::detail::scale{{__}}miriam_sliced< float, 2 >)
+// CHECK-DAG: {{[{]}}"negate", "", "_ZN12_GLOBAL__N_16negateEPii", reinterpret_cast<const void*>(&::negate)
 
 // MANIFEST: "name": "scale"
 // MANIFEST-NEXT: "qualified_name": "blas::detail::scale"
