@@ -3,8 +3,9 @@
 #include <clang/AST/Decl.h>
 #include <clang/AST/DeclTemplate.h>
 
-#include "miriam/Templates.inc"
+#include "KernelText.h"
 #include "TemplateRenderer.h"
+#include "miriam/Templates.inc"
 
 namespace miriam {
 
@@ -54,6 +55,54 @@ bool emit_logical_grid_callees(const BuiltinRewritePlan& plan, EmitContext& emit
     }
   }
   return true;
+}
+
+namespace {
+
+PassRefusal refuse(std::string message, const KernelInfo& kernel) {
+  return PassRefusal{{HazardRecord{Hazard::MacroDefinedFunction, std::move(message), kernel.location}}};
+}
+
+}  // namespace
+
+PassResult emit_logical_grid_variant(const KernelInfo& kernel, const BuiltinRewritePlan& plan, CloneRequest request,
+                                     const LogicalGridVariant& variant, EmitContext& emit) {
+  std::optional<KernelSignatureText> signature = kernel_signature_text(kernel.pattern, emit.ast());
+  if (!signature)
+    return refuse("the signature of '" + kernel.qualified_name + "' is not plain text of the file (macro)", kernel);
+
+  std::string error;
+  if (!emit_logical_grid_callees(plan, emit, variant.kind, error)) return refuse(error, kernel);
+
+  request.new_name = kernel.name + variant.variant_suffix;
+  request.redirects = logical_grid_redirects(plan, kernel.pattern);
+  request.origin = variant.kind;
+  std::optional<std::string> clone = emit.cloner().clone(kernel.pattern, request, error);
+  if (!clone) return refuse(error, kernel);
+
+  std::string helper = render_template(
+      variant.helper_template,
+      {{"kernel", kernel.qualified_name},
+       {"template_header", signature->template_header},
+       {"linkage", kernel.internal_linkage && !kernel.is_template ? "static " : ""},
+       {"helper", kernel.name + variant.helper_suffix},
+       {"params", signature->params},
+       {"variant", kernel.name + variant.variant_suffix},
+       {"explicit_args", signature->explicit_args},
+       {"args", signature->args}});
+  std::string block = "// miriam: " + std::string(variant.kind) + " variant of '" + kernel.qualified_name +
+                      "': " + variant.summary + "\n" + emit.cloner().line_directive_for_decl(kernel.pattern) +
+                      *clone + "\n" + helper;
+  if (!emit.insert_after(kernel.pattern, block, variant.kind, error)) return refuse(error, kernel);
+
+  VariantRecord record;
+  record.kind = variant.kind;
+  std::string scope = kernel.qualified_name.substr(0, kernel.qualified_name.size() - kernel.name.size());
+  record.entry = scope + kernel.name + variant.variant_suffix;
+  record.entry_ref = "::" + record.entry;
+  record.launch_helper = scope + kernel.name + variant.helper_suffix;
+  record.extra_params = variant.extra_params;
+  return record;
 }
 
 }  // namespace miriam

@@ -9,6 +9,7 @@
 #include "Analysis.h"
 #include "CloneBuilder.h"
 #include "EmitContext.h"
+#include "Pass.h"
 
 namespace miriam {
 
@@ -29,5 +30,21 @@ bool emit_logical_grid_callees(const BuiltinRewritePlan& plan, EmitContext& emit
                                std::string& error);
 
 std::vector<CallRedirect> logical_grid_redirects(const BuiltinRewritePlan& plan, const clang::FunctionDecl* owner);
+
+// What distinguishes one logical-grid variant from another.
+struct LogicalGridVariant {
+  const char* kind;              // "sliced", "persistent"
+  const char* variant_suffix;    // "__miriam_sliced"
+  const char* helper_suffix;     // "__miriam_launch_sliced"
+  const char* helper_template;   // templates::kSliceLaunchHelper, ...
+  std::string summary;           // the comment above the clone, after "<kind> variant of 'k'"
+  std::vector<ExtraParam> extra_params;
+};
+
+// Emits a variant whose hazards were already checked: the device callee
+// clones, the kernel clone described by `request` (name, redirects and origin
+// are filled in here), its launch helper; returns the manifest record.
+PassResult emit_logical_grid_variant(const KernelInfo& kernel, const BuiltinRewritePlan& plan, CloneRequest request,
+                                     const LogicalGridVariant& variant, EmitContext& emit);
 
 }  // namespace miriam

@@ -6,7 +6,6 @@
 #include <clang/Basic/SourceManager.h>
 #include <clang/Lex/Lexer.h>
 
-#include "KernelText.h"
 #include "LogicalGridRewrite.h"
 #include "Naming.h"
 #include "TemplateRenderer.h"
@@ -16,13 +15,7 @@ namespace miriam {
 
 namespace {
 
-constexpr const char* kVariantSuffix = "__miriam_persistent";
-constexpr const char* kHelperSuffix = "__miriam_launch_persistent";
 constexpr const char* kNextBlockLabel = "__miriam_next_block";
-
-PassRefusal refuse(std::string message, const KernelInfo& kernel) {
-  return PassRefusal{{HazardRecord{Hazard::MacroDefinedFunction, std::move(message), kernel.location}}};
-}
 
 // What the persistent loop cannot emulate: code that depends on the physical
 // SM or warp, on every block of the grid being resident at once, or on
@@ -117,15 +110,7 @@ PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
   std::vector<CloneTextEdit> return_edits = rewrite_returns(kernel, own, emit, hazards);
   if (!hazards.empty()) return PassRefusal{std::move(hazards)};
 
-  std::optional<KernelSignatureText> signature = kernel_signature_text(kernel.pattern, emit.ast());
-  if (!signature)
-    return refuse("the signature of '" + kernel.qualified_name + "' is not plain text of the file (macro)", kernel);
-
-  std::string error;
-  if (!emit_logical_grid_callees(plan, emit, kind(), error)) return refuse(error, kernel);
-
   CloneRequest request;
-  request.new_name = kernel.name + kVariantSuffix;
   request.leading_param = "::miriam::PersistentControl* __miriam_ctrl, const ::miriam::Slice __miriam_slice";
   request.prologue =
       render_template(templates::kPersistentPrologue, {{"shadows", logical_grid_shadows(plan.kernel_reads)}});
@@ -134,37 +119,13 @@ PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
                           : std::string("    ") + kNextBlockLabel + ":  // where `return` in the body goes\n";
   request.epilogue = render_template(templates::kPersistentEpilogue, {{"label", label}});
   request.body_edits = std::move(return_edits);
-  request.redirects = logical_grid_redirects(plan, kernel.pattern);
-  request.origin = kind();
-  std::optional<std::string> clone = emit.cloner().clone(kernel.pattern, request, error);
-  if (!clone) return refuse(error, kernel);
-
-  std::string helper = render_template(
-      templates::kPersistentLaunchHelper,
-      {{"kernel", kernel.qualified_name},
-       {"template_header", signature->template_header},
-       {"linkage", kernel.internal_linkage && !kernel.is_template ? "static " : ""},
-       {"helper", kernel.name + kHelperSuffix},
-       {"params", signature->params},
-       {"variant", kernel.name + kVariantSuffix},
-       {"explicit_args", signature->explicit_args},
-       {"args", signature->args}});
-
-  std::string block = "// miriam: persistent variant of '" + kernel.qualified_name +
-                      "': launch.physical_blocks blocks run logical blocks [slice.begin, slice.end), "
-                      "preemptible between logical blocks\n" +
-                      emit.cloner().line_directive_for_decl(kernel.pattern) + *clone + "\n" + helper;
-  if (!emit.insert_after(kernel.pattern, block, kind(), error)) return refuse(error, kernel);
-
-  VariantRecord variant;
-  variant.kind = kind();
-  std::string scope = kernel.qualified_name.substr(0, kernel.qualified_name.size() - kernel.name.size());
-  variant.entry = scope + kernel.name + kVariantSuffix;
-  variant.entry_ref = "::" + variant.entry;
-  variant.launch_helper = scope + kernel.name + kHelperSuffix;
-  variant.extra_params.push_back({"__miriam_ctrl", "miriam::PersistentControl*", 0});
-  variant.extra_params.push_back({"__miriam_slice", "miriam::Slice", 1});
-  return variant;
+  return emit_logical_grid_variant(
+      kernel, plan, std::move(request),
+      {kind(), "__miriam_persistent", "__miriam_launch_persistent", templates::kPersistentLaunchHelper,
+       "launch.physical_blocks blocks run logical blocks [slice.begin, slice.end), preemptible between logical "
+       "blocks",
+       {{"__miriam_ctrl", "miriam::PersistentControl*", 0}, {"__miriam_slice", "miriam::Slice", 1}}},
+      emit);
 }
 
 }  // namespace miriam
