@@ -11,12 +11,43 @@
 
 namespace miriam {
 
+// Division by a divisor fixed at launch time, as a multiply-high, an add and
+// a shift (the round-up method of Hacker's Delight, 10-9): exact for every
+// 32-bit dividend. GPUs have no integer divider; a plain `/` by a run-time
+// value costs ~20 instructions, which the logical-index arithmetic of every
+// block would pay (measured: +46% instructions on a small 2D transpose).
+struct FastDivisor {
+  unsigned divisor = 1;
+  unsigned multiplier = 0;
+  unsigned shift = 0;
+
+  FastDivisor() = default;
+  __host__ __device__ explicit FastDivisor(unsigned d) : divisor(d) {
+    while (shift < 32 && (1ull << shift) < d) ++shift;
+    multiplier = static_cast<unsigned>(((1ull << 32) * ((1ull << shift) - d)) / d + 1);
+  }
+  __host__ __device__ unsigned divide(unsigned n) const {
+#if defined(__CUDA_ARCH__)
+    const unsigned high = __umulhi(n, multiplier);
+#else
+    const unsigned high = static_cast<unsigned>((static_cast<unsigned long long>(n) * multiplier) >> 32);
+#endif
+    return static_cast<unsigned>((static_cast<unsigned long long>(high) + n) >> shift);
+  }
+};
+
 // The logical blocks [begin, end) of a logical grid, in row-major linear
 // order (x fastest). A sliced variant takes it as its first parameter.
 struct Slice {
-  unsigned long long begin;
-  unsigned long long end;
+  unsigned long long begin = 0;
+  unsigned long long end = 0;
   dim3 grid;  // the original launch's grid: what gridDim reads inside the variant
+  FastDivisor grid_x;  // grid.x and grid.y as divisors, for the logical index
+  FastDivisor grid_y;
+
+  Slice() = default;
+  __host__ __device__ Slice(unsigned long long first, unsigned long long last, dim3 logical_grid)
+      : begin(first), end(last), grid(logical_grid), grid_x(logical_grid.x), grid_y(logical_grid.y) {}
 };
 
 // What a cloned __device__ function needs to answer blockIdx/gridDim with
@@ -56,8 +87,20 @@ __device__ inline bool slice_block_active(const Slice& slice) {
   return slice.begin + physical_block_linear() < slice.end;
 }
 
+// logical_block_index() with the slice's precomputed divisors.
+__device__ inline uint3 slice_logical_block(const Slice& slice, unsigned long long linear) {
+  if (slice.grid.y == 1 && slice.grid.z == 1) return make_uint3(static_cast<unsigned>(linear), 0, 0);
+  if (linear <= 0xFFFFFFFFull) {
+    const unsigned l = static_cast<unsigned>(linear);
+    const unsigned row = slice.grid_x.divide(l);
+    const unsigned z = slice.grid_y.divide(row);
+    return make_uint3(l - row * slice.grid.x, row - z * slice.grid.y, z);
+  }
+  return logical_block_index(linear, slice.grid);
+}
+
 __device__ inline uint3 slice_block_index(const Slice& slice) {
-  return logical_block_index(slice.begin + physical_block_linear(), slice.grid);
+  return slice_logical_block(slice, slice.begin + physical_block_linear());
 }
 
 __device__ inline LogicalGrid logical_grid(uint3 block, dim3 grid) { return LogicalGrid{block, grid}; }

@@ -32,7 +32,7 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: __syncthreads();
 // CHECK-NEXT: const unsigned long long {{__}}miriam_block = {{__}}miriam_claimed_block;
 // CHECK-NEXT: if ({{__}}miriam_block >= {{__}}miriam_slice.end) break;
-// CHECK: ::miriam::logical_grid(::miriam::logical_block_index({{__}}miriam_block, {{__}}miriam_slice.grid), {{__}}miriam_slice.grid);
+// CHECK: ::miriam::logical_grid(::miriam::slice_logical_block({{__}}miriam_slice, {{__}}miriam_block), {{__}}miriam_slice.grid);
 // CHECK-NEXT: (void){{__}}miriam_grid;
 // CHECK: int i = block_base{{__}}miriam_lg({{__}}miriam_grid) + threadIdx.x;
 // CHECK: }  // end of the original body
