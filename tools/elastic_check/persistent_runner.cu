@@ -226,18 +226,19 @@ class PersistentRunner final : public VariantRunner {
     // Host-side delays start small and adapt so that the grid takes many cycles.
     double max_delay_us = 20.0;
 
-    // 1. A stop requested before the launch: nothing may run. (The stop
-    // stream is not ordered with `stream`: let run()'s clear land first.)
-    MIRIAM_CUDA(cudaStreamSynchronize(stream));
-    request_stop();
-    MIRIAM_CUDA(cudaStreamSynchronize(owned_->stop_stream));
-    {
+    // A stop requested before the launch: nothing may run.
+    auto stop_before_start = [&] {
+      request_stop();
+      MIRIAM_CUDA(cudaStreamSynchronize(owned_->stop_stream));
       const auto l = range(done, choices[rng.below(4)]);
       enqueue(l, args, stream);
       if (progress(l, stream) != done) broken("a launch stopped before it started ran logical blocks");
       ++stats.cycles_before_start;
       ++stats.cycles;
-    }
+    };
+    // 1. (The stop stream is not ordered with `stream`: let run()'s clear land first.)
+    MIRIAM_CUDA(cudaStreamSynchronize(stream));
+    stop_before_start();
     // 2. Stops at random moments, resumed from the progress.
     while (done < n && stats.cycles < kMaxCycles) {
       const bool need_more = stats.cycles + 2 < kMinCycles;
@@ -245,13 +246,7 @@ class PersistentRunner final : public VariantRunner {
       // Keep a few cycles for small grids: a stop before the start makes no
       // progress, so the grid is not finished before the 20 cycles are.
       if (need_more && remaining <= 1) {
-        request_stop();
-        MIRIAM_CUDA(cudaStreamSynchronize(owned_->stop_stream));
-        const auto l = range(done, choices[rng.below(4)]);
-        enqueue(l, args, stream);
-        if (progress(l, stream) != done) broken("a launch stopped before it started ran logical blocks");
-        ++stats.cycles_before_start;
-        ++stats.cycles;
+        stop_before_start();
         MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
         MIRIAM_CUDA(cudaStreamSynchronize(stream));  // before the next request on the stop stream
         continue;
