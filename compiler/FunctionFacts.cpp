@@ -122,6 +122,8 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
       return true;
     }
     if (const auto* fn = dyn_cast<FunctionDecl>(ref->getDecl())) {
+      // Parents are visited first, so a call has already marked its callee's
+      // reference: any other reference to a function takes its address.
       if (!callee_refs_.count(ref)) facts_.address_taken.push_back({function_key(fn, ctx_.getSourceManager()), ref->getLocation()});
     }
     return true;
@@ -130,8 +132,6 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
   bool VisitCallExpr(CallExpr* call) {
     const Expr* callee_expr = call->getCallee()->IgnoreParenImpCasts();
     if (const auto* ref = dyn_cast<DeclRefExpr>(callee_expr)) callee_refs_.insert(ref);
-    if (const auto* member = dyn_cast<MemberExpr>(callee_expr)) (void)member;
-
     const FunctionDecl* callee = call->getDirectCallee();
     if (!callee) {
       if (call->isTypeDependent() || call->getCallee()->isTypeDependent() ||
@@ -266,10 +266,6 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
   int local_class_depth_ = 0;
   llvm::SmallPtrSet<const DeclRefExpr*, 16> callee_refs_;
 };
-
-// Callee DeclRefExprs are visited before their CallExpr in post-order... RAV
-// visits parents first (pre-order), so the CallExpr marks its callee before
-// VisitDeclRefExpr sees it.
 
 void scan_body(const FunctionDecl* fn, FunctionFacts& facts, ASTContext& ctx, bool is_pattern) {
   if (!fn->hasBody()) return;
