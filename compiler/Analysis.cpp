@@ -44,27 +44,10 @@ class KernelFinder : public RecursiveASTVisitor<KernelFinder> {
   const SourceManager& sm_;
 };
 
-bool wants(BuiltinReads which, BuiltinVar var) {
-  switch (var) {
-    case BuiltinVar::BlockIdx: return which.block_idx;
-    case BuiltinVar::GridDim: return which.grid_dim;
-    case BuiltinVar::ThreadIdx: return which.thread_idx;
-    case BuiltinVar::BlockDim: return which.block_dim;
-    default: return false;
-  }
-}
-
 bool wants_name(BuiltinReads which, const std::string& name) {
   return (name == "blockIdx" && which.block_idx) || (name == "gridDim" && which.grid_dim) ||
          (name == "threadIdx" && which.thread_idx) || (name == "blockDim" && which.block_dim);
 }
-
-BuiltinReads intersect(BuiltinReads a, BuiltinReads b) {
-  return {a.block_idx && b.block_idx, a.grid_dim && b.grid_dim, a.thread_idx && b.thread_idx,
-          a.block_dim && b.block_dim};
-}
-
-bool any(BuiltinReads r) { return r.block_idx || r.grid_dim || r.thread_idx || r.block_dim; }
 
 std::string names_of(BuiltinReads r) {
   std::string out;
@@ -240,25 +223,20 @@ BuiltinRewritePlan TranslationUnitAnalysis::plan_builtin_rewrite(const KernelInf
   // Which reachable functions read the chosen builtins, directly or through
   // callees: a fixpoint, since device code may recurse.
   std::map<const FunctionDecl*, BuiltinReads> reads;
-  for (const FunctionDecl* key : reachable) reads[key] = intersect(facts(key).reads, which);
+  for (const FunctionDecl* key : reachable) reads[key] = facts(key).reads & which;
   for (bool changed = true; changed;) {
     changed = false;
     for (const FunctionDecl* key : reachable) {
       BuiltinReads& mine = reads[key];
       for (const CallSite& call : facts(key).calls) {
         if (!call.callee || facts(call.callee).is_builtin_accessor) continue;
-        const BuiltinReads& theirs = reads[call.callee];
-        BuiltinReads merged{mine.block_idx || theirs.block_idx, mine.grid_dim || theirs.grid_dim,
-                            mine.thread_idx || theirs.thread_idx, mine.block_dim || theirs.block_dim};
-        if (merged.block_idx != mine.block_idx || merged.grid_dim != mine.grid_dim ||
-            merged.thread_idx != mine.thread_idx || merged.block_dim != mine.block_dim) {
-          mine = merged;
-          changed = true;
-        }
+        const BuiltinReads before = mine;
+        mine |= reads[call.callee];
+        changed |= !(mine == before);
       }
     }
   }
-  plan.kernel_reads = intersect(facts(root).reads, which);
+  plan.kernel_reads = facts(root).reads & which;
 
   // Hazards anywhere the kernel reaches.
   const std::string wanted = names_of(which);
@@ -289,7 +267,7 @@ BuiltinRewritePlan TranslationUnitAnalysis::plan_builtin_rewrite(const KernelInf
                                         "' reads a builtin index; it is evaluated outside any clone",
                                     loc));
     for (const auto& [target, loc] : f.address_taken)
-      if (target && any(reads[target]))
+      if (target && reads[target].any())
         plan.hazards.push_back(hazard(Hazard::AddressOfBuiltinReader,
                                       "the address of '" + qualified_name(target) + "', which reads " +
                                           names_of(reads[target]) + ", is taken; calls through it cannot be "
@@ -323,7 +301,7 @@ BuiltinRewritePlan TranslationUnitAnalysis::plan_builtin_rewrite(const KernelInf
                                           "', which hides the builtin a clone must redefine",
                                       loc));
     for (const BuiltinUse& use : f.builtin_uses) {
-      if (!wants(which, use.var)) continue;
+      if (!which.has(use.var)) continue;
       if (use.in_captureless_lambda)
         plan.hazards.push_back(hazard(Hazard::CaptureLessLambdaReadsBuiltin,
                                       std::string("a lambda without a capture-default reads ") +
@@ -339,7 +317,7 @@ BuiltinRewritePlan TranslationUnitAnalysis::plan_builtin_rewrite(const KernelInf
       if (!call.callee) continue;
       const FunctionFacts& callee = facts(call.callee);
       if (callee.is_builtin_accessor || is_lambda_written_inside(call.callee, owner, sm)) continue;
-      bool redirect = any(reads[call.callee]) && call.callee != root;
+      bool redirect = reads[call.callee].any() && call.callee != root;
       auto& targets = site_targets[call.name_loc.getRawEncoding()];
       (redirect ? targets.first : targets.second) = true;
       if (targets.first && targets.second)
@@ -375,7 +353,7 @@ BuiltinRewritePlan TranslationUnitAnalysis::plan_builtin_rewrite(const KernelInf
       }
       plan.redirected_calls[owner].push_back(call);
       if (cloned.insert(call.callee).second) {
-        plan.cloned_functions.push_back({call.callee, intersect(callee.reads, which)});
+        plan.cloned_functions.push_back({call.callee, callee.reads & which});
         work.push_back(call.callee);
       }
     }

@@ -231,13 +231,7 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
     use.in_captureless_lambda = captureless_lambda_depth_ > 0;
     use.in_local_class = local_class_depth_ > 0;
     facts_.builtin_uses.push_back(use);
-    switch (builtin) {
-      case BuiltinVar::BlockIdx: facts_.reads.block_idx = true; break;
-      case BuiltinVar::GridDim: facts_.reads.grid_dim = true; break;
-      case BuiltinVar::ThreadIdx: facts_.reads.thread_idx = true; break;
-      case BuiltinVar::BlockDim: facts_.reads.block_dim = true; break;
-      default: break;
-    }
+    facts_.reads.add(builtin);
   }
 
   void classify_callee(const FunctionDecl* callee, const CallExpr* call) {
@@ -332,10 +326,7 @@ FunctionFacts scan_function(const FunctionDecl* key, ASTContext& ctx) {
     if (!instance->hasBody() || instance == key) continue;
     FunctionFacts inst;
     scan_body(instance, inst, ctx, /*is_pattern=*/false);
-    facts.reads.block_idx |= inst.reads.block_idx;
-    facts.reads.grid_dim |= inst.reads.grid_dim;
-    facts.reads.thread_idx |= inst.reads.thread_idx;
-    facts.reads.block_dim |= inst.reads.block_dim;
+    facts.reads |= inst.reads;
     auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
     append(facts.builtin_uses, inst.builtin_uses);
     append(facts.calls, inst.calls);

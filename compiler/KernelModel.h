@@ -8,6 +8,8 @@
 
 #include <clang/Basic/SourceLocation.h>
 
+#include "BuiltinVars.h"
+
 namespace clang {
 class FunctionDecl;
 class FunctionTemplateDecl;
@@ -43,7 +45,38 @@ struct BuiltinReads {
   bool grid_dim = false;
   bool thread_idx = false;
   bool block_dim = false;
-  bool any_grid_builtin() const { return block_idx || grid_dim; }
+
+  bool any() const { return block_idx || grid_dim || thread_idx || block_dim; }
+  bool has(BuiltinVar var) const {
+    switch (var) {
+      case BuiltinVar::BlockIdx: return block_idx;
+      case BuiltinVar::GridDim: return grid_dim;
+      case BuiltinVar::ThreadIdx: return thread_idx;
+      case BuiltinVar::BlockDim: return block_dim;
+      default: return false;
+    }
+  }
+  void add(BuiltinVar var) {
+    block_idx |= var == BuiltinVar::BlockIdx;
+    grid_dim |= var == BuiltinVar::GridDim;
+    thread_idx |= var == BuiltinVar::ThreadIdx;
+    block_dim |= var == BuiltinVar::BlockDim;
+  }
+  BuiltinReads& operator|=(const BuiltinReads& other) {
+    block_idx |= other.block_idx;
+    grid_dim |= other.grid_dim;
+    thread_idx |= other.thread_idx;
+    block_dim |= other.block_dim;
+    return *this;
+  }
+  BuiltinReads operator&(const BuiltinReads& other) const {
+    return {block_idx && other.block_idx, grid_dim && other.grid_dim, thread_idx && other.thread_idx,
+            block_dim && other.block_dim};
+  }
+  bool operator==(const BuiltinReads& other) const {
+    return block_idx == other.block_idx && grid_dim == other.grid_dim && thread_idx == other.thread_idx &&
+           block_dim == other.block_dim;
+  }
 };
 
 struct KernelFeatures {
