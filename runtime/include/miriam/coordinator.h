@@ -65,6 +65,11 @@ struct CoordinatorConfig {
   std::size_t max_issued_in_flight = 4096;  // event pairs, preallocated
   std::optional<GpuModel> gpu_override;     // e.g. the SMs of a green-context partition
   int poll_interval_us = 0;             // dispatcher sleep between polls while busy; 0: yield
+  // Creates every stream the coordinator uses (priority as for
+  // cudaStreamCreateWithPriority). Unset: cudaStreamCreateWithPriority with
+  // cudaStreamNonBlocking. Set it to confine the work, e.g. to the streams of
+  // a CUDA green context of N SMs (then also set gpu_override to N SMs).
+  std::function<cudaError_t(int priority, cudaStream_t* stream)> create_stream;
 };
 
 class Coordinator {

@@ -132,6 +132,11 @@ struct Coordinator::State {
 
   cudaError_t select_device() const { return cudaSetDevice(config.device); }
 
+  cudaError_t create_stream(int priority, cudaStream_t* stream) const {
+    if (config.create_stream) return config.create_stream(priority, stream);
+    return cudaStreamCreateWithPriority(stream, cudaStreamNonBlocking, priority);
+  }
+
   // --- failures -----------------------------------------------------------
   void fail(RequestState* r, Status status, cudaError_t err, std::string message) {
     if (r->result.status == Status::kSuccess) {
@@ -420,7 +425,7 @@ Status Coordinator::initialize() {
   MIRIAM_CUDA_TRY(cudaDeviceGetStreamPriorityRange(&s.priority_lowest, &s.priority_highest));
 
   StreamState& shared = s.streams.emplace_back();
-  MIRIAM_CUDA_TRY(cudaStreamCreateWithFlags(&shared.stream, cudaStreamNonBlocking));
+  MIRIAM_CUDA_TRY(s.create_stream(0, &shared.stream));
 
   const unsigned event_flags = s.config.tracing ? cudaEventDefault : cudaEventDisableTiming;
   const std::size_t event_count = 2 * std::max<std::size_t>(s.config.max_issued_in_flight, 2);
@@ -465,7 +470,7 @@ Status Coordinator::add_task(const TaskDesc& desc, TaskId* id) {
     StreamState& st = s.streams.emplace_back();
     st.index = static_cast<int>(s.streams.size() - 1);
     st.critical = desc.criticality == Criticality::kCritical;
-    const cudaError_t err = cudaStreamCreateWithPriority(&st.stream, cudaStreamNonBlocking, prio);
+    const cudaError_t err = s.create_stream(prio, &st.stream);
     if (err != cudaSuccess) {
       s.streams.pop_back();
       s.tasks.pop_back();
