@@ -23,6 +23,7 @@
 
 #include "dnn/layers.cuh"
 #include "dnn/reference.h"
+#include "cuda_check.h"
 
 using namespace miriam::dnn;
 
@@ -30,16 +31,6 @@ namespace {
 
 constexpr double kMaxRelativeError = 1e-4;  // fp32 kernel vs double-accumulating reference
 constexpr int kSkipExitCode = 77;
-
-#define CUDA_CHECK(expr)                                                                   \
-  do {                                                                                     \
-    const cudaError_t err_ = (expr);                                                       \
-    if (err_ != cudaSuccess) {                                                             \
-      std::fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr,            \
-                   cudaGetErrorString(err_));                                              \
-      std::exit(1);                                                                        \
-    }                                                                                      \
-  } while (0)
 
 // Owns one fp32 device array.
 class DeviceBuffer {

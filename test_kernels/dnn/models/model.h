@@ -14,18 +14,9 @@
 #include <vector>
 
 #include "dnn/launcher.h"
+#include "dnn/models/model_options.h"
 
 namespace miriam::dnn {
-
-struct ModelOptions {
-  int batch = 1;
-  std::uint64_t seed = 1;  // weights and the default input
-  // Input height/width; 0: the architecture's own (224 for ImageNet CNNs,
-  // 32 for CifarNet). Small values make CPU-reference checks cheap.
-  int input_hw = 0;
-  // LSTM/GRU: sequence length, input features, hidden size and layers; 0: defaults.
-  int seq_len = 0, rnn_input = 0, rnn_hidden = 0, rnn_layers = 0;
-};
 
 class Model {
  public:
@@ -54,6 +45,7 @@ std::vector<std::string> model_names();
 
 // Allocates and initialises a model on the current device. On failure returns
 // nullptr and says why in *error (unknown name, bad options, CUDA error).
-std::unique_ptr<Model> make_model(const std::string& name, const ModelOptions& options, std::string* error);
+std::unique_ptr<Model> make_model(const std::string& name, const ModelOptions& options,
+                                  std::string* error);
 
 }  // namespace miriam::dnn
