@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Solo latency of the benchmark's nine DNN architectures in PyTorch: the
+reference point for the project's own models (test_kernels/dnn/models).
+
+Same architectures and shapes as dnn::make_model: torchvision alexnet,
+resnet18, resnet50, vgg16, squeezenet1_0, mobilenet_v2 (224x224, ending in a
+softmax like ours), TF-slim's CifarNet (32x32), nn.LSTM / nn.GRU (time-major
+input [seq_len][batch][input], zero initial state, output = last layer's last
+hidden state). fp32 (TF32 off unless --allow-tf32), eval(), no_grad, eager
+mode, random weights. Timing as dnn_gpu_models_check: CUDA events around one
+forward, warm-up, median over --runs, batch 1 and --batch.
+
+Usage: python3 tools/bench/torch_models_latency.py [--batch 8] [--runs 30]
+           [--models resnet18,lstm] [--out torch_latency.json]
+"""
+import argparse
+import json
+import statistics
+import sys
+import time
+
+MODELS = ["alexnet", "cifarnet", "resnet18", "resnet50", "vgg16", "squeezenet",
+          "mobilenet_v2", "lstm", "gru"]
+TORCHVISION = {"alexnet": "alexnet", "resnet18": "resnet18", "resnet50": "resnet50",
+               "vgg16": "vgg16", "squeezenet": "squeezenet1_0", "mobilenet_v2": "mobilenet_v2"}
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--batch", type=int, default=8, help="timed at batch 1 and this batch")
+    p.add_argument("--runs", type=int, default=30)
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--models", default=",".join(MODELS))
+    p.add_argument("--seq-len", type=int, default=32)
+    p.add_argument("--rnn-input", type=int, default=256)
+    p.add_argument("--rnn-hidden", type=int, default=512)
+    p.add_argument("--rnn-layers", type=int, default=2)
+    p.add_argument("--allow-tf32", action="store_true", help="let cuDNN/cuBLAS use TF32")
+    p.add_argument("--no-cudnn-benchmark", action="store_true")
+    p.add_argument("--out", help="write the results as JSON here")
+    args = p.parse_args()
+    args.models = [m for m in args.models.split(",") if m]
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        p.error(f"unknown models {unknown}; known: {MODELS}")
+    return args
+
+
+def build(name, args, torch, nn, torchvision):
+    """Returns (module, input-maker) for one architecture."""
+
+    class Softmaxed(nn.Module):  # torchvision classifiers return logits; ours end in a softmax
+        def __init__(self, body):
+            super().__init__()
+            self.body = body
+
+        def forward(self, x):
+            return torch.softmax(self.body(x), dim=1)
+
+    class CifarNet(nn.Module):  # TF-slim cifarnet.py
+        def __init__(self):
+            super().__init__()
+            # tf.nn.lrn(depth_radius=4, alpha=0.001/9): window 9, PyTorch divides alpha by it.
+            lrn = dict(size=9, alpha=0.001, beta=0.75, k=1.0)
+            self.features = nn.Sequential(
+                nn.Conv2d(3, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2, 2),
+                nn.LocalResponseNorm(**lrn),
+                nn.Conv2d(64, 64, 5, padding=2), nn.ReLU(), nn.LocalResponseNorm(**lrn),
+                nn.MaxPool2d(2, 2))
+            self.classifier = nn.Sequential(
+                nn.Flatten(), nn.Linear(64 * 8 * 8, 384), nn.ReLU(), nn.Linear(384, 192),
+                nn.ReLU(), nn.Linear(192, 10))
+
+        def forward(self, x):
+            return self.classifier(self.features(x))
+
+    class LastHidden(nn.Module):
+        def __init__(self, rnn):
+            super().__init__()
+            self.rnn = rnn
+
+        def forward(self, x):
+            return self.rnn(x)[0][-1]
+
+    if name in TORCHVISION:
+        body = getattr(torchvision.models, TORCHVISION[name])(weights=None)
+        return Softmaxed(body), lambda b: torch.randn(b, 3, 224, 224)
+    if name == "cifarnet":
+        return Softmaxed(CifarNet()), lambda b: torch.randn(b, 3, 32, 32)
+    cell = nn.LSTM if name == "lstm" else nn.GRU
+    rnn = cell(args.rnn_input, args.rnn_hidden, args.rnn_layers)
+    return LastHidden(rnn), lambda b: torch.randn(args.seq_len, b, args.rnn_input)
+
+
+def time_model(model, x, args, torch):
+    with torch.no_grad():
+        for _ in range(args.warmup):
+            model(x)
+        torch.cuda.synchronize()
+        start = torch.cuda.Event(enable_timing=True)
+        stop = torch.cuda.Event(enable_timing=True)
+        ms = []
+        for _ in range(args.runs):
+            start.record()
+            y = model(x)
+            stop.record()
+            stop.synchronize()
+            ms.append(start.elapsed_time(stop))
+    ms.sort()
+    return y, {"median_ms": statistics.median(ms), "min_ms": ms[0],
+               "p90_ms": ms[min(len(ms) - 1, int(0.9 * len(ms)))], "max_ms": ms[-1]}
+
+
+def main():
+    args = parse_args()
+    import torch
+    import torch.nn as nn
+    import torchvision
+    if not torch.cuda.is_available():
+        print("no CUDA device", file=sys.stderr)
+        return 77
+    torch.backends.cuda.matmul.allow_tf32 = args.allow_tf32
+    torch.backends.cudnn.allow_tf32 = args.allow_tf32
+    torch.backends.cudnn.benchmark = not args.no_cudnn_benchmark
+    torch.manual_seed(1)
+    dev = torch.device("cuda")
+    card = torch.cuda.get_device_name(0)
+    print(f"card: {card}, torch {torch.__version__}, torchvision {torchvision.__version__}, "
+          f"tf32 {'on' if args.allow_tf32 else 'off'}")
+    print(f"{'model':13} {'batch':>5} {'params':>11} {'median_ms':>10} {'min_ms':>10} "
+          f"{'p90_ms':>10} {'checksum_sum':>16}")
+    results = []
+    batches = [1] if args.batch == 1 else [1, args.batch]
+    for name in args.models:
+        model, make_input = build(name, args, torch, nn, torchvision)
+        model = model.eval().to(dev)
+        params = sum(p.numel() for p in model.parameters())
+        for batch in batches:
+            x = make_input(batch).to(dev)
+            y, t = time_model(model, x, args, torch)
+            checksum = float(y.double().sum())
+            print(f"{name:13} {batch:5d} {params:11d} {t['median_ms']:10.3f} {t['min_ms']:10.3f} "
+                  f"{t['p90_ms']:10.3f} {checksum:16.6e}", flush=True)
+            results.append(dict(model=name, batch=batch, parameters=params, runs=args.runs,
+                                warmup_runs=args.warmup, checksum_sum=checksum, **t))
+        del model
+        torch.cuda.empty_cache()
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump({"card": card, "torch": torch.__version__,
+                       "torchvision": torchvision.__version__, "tf32": args.allow_tf32,
+                       "cudnn_benchmark": not args.no_cudnn_benchmark,
+                       "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       "latency": results}, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
