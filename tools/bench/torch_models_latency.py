@@ -11,7 +11,9 @@ mode, random weights. Timing as dnn_gpu_models_check: CUDA events around one
 forward, warm-up, median over --runs, batch 1 and --batch.
 
 Usage: python3 tools/bench/torch_models_latency.py [--batch 8] [--runs 30]
-           [--models resnet18,lstm] [--out torch_latency.json]
+           [--models resnet18,lstm] [--out torch_latency.json] [--ours models_check.json]
+With --ours, each row also shows our model's median (same model and batch)
+and ours / torch.
 """
 import argparse
 import json
@@ -38,6 +40,7 @@ def parse_args():
     p.add_argument("--allow-tf32", action="store_true", help="let cuDNN/cuBLAS use TF32")
     p.add_argument("--no-cudnn-benchmark", action="store_true")
     p.add_argument("--out", help="write the results as JSON here")
+    p.add_argument("--ours", help="dnn_gpu_models_check --out JSON: add our median and the ratio")
     args = p.parse_args()
     args.models = [m for m in args.models.split(",") if m]
     unknown = [m for m in args.models if m not in MODELS]
@@ -127,8 +130,15 @@ def main():
     card = torch.cuda.get_device_name(0)
     print(f"card: {card}, torch {torch.__version__}, torchvision {torchvision.__version__}, "
           f"tf32 {'on' if args.allow_tf32 else 'off'}")
+    ours = {}
+    if args.ours:
+        with open(args.ours) as f:
+            mine = json.load(f)
+        if mine.get("card") != card:
+            print(f"warning: --ours was measured on {mine.get('card')}, not {card}", file=sys.stderr)
+        ours = {(r["model"], r["batch"]): r["median_ms"] for r in mine.get("latency", [])}
     print(f"{'model':13} {'batch':>5} {'params':>11} {'median_ms':>10} {'min_ms':>10} "
-          f"{'p90_ms':>10} {'checksum_sum':>16}")
+          f"{'p90_ms':>10} {'checksum_sum':>16}" + (f" {'ours_ms':>10} {'ours/torch':>10}" if ours else ""))
     results = []
     batches = [1] if args.batch == 1 else [1, args.batch]
     for name in args.models:
@@ -139,10 +149,16 @@ def main():
             x = make_input(batch).to(dev)
             y, t = time_model(model, x, args, torch)
             checksum = float(y.double().sum())
+            row = dict(model=name, batch=batch, parameters=params, runs=args.runs,
+                       warmup_runs=args.warmup, checksum_sum=checksum, **t)
+            extra = ""
+            if (name, batch) in ours:
+                row["ours_median_ms"] = ours[(name, batch)]
+                row["ours_over_torch"] = ours[(name, batch)] / t["median_ms"]
+                extra = f" {row['ours_median_ms']:10.3f} {row['ours_over_torch']:10.2f}"
             print(f"{name:13} {batch:5d} {params:11d} {t['median_ms']:10.3f} {t['min_ms']:10.3f} "
-                  f"{t['p90_ms']:10.3f} {checksum:16.6e}", flush=True)
-            results.append(dict(model=name, batch=batch, parameters=params, runs=args.runs,
-                                warmup_runs=args.warmup, checksum_sum=checksum, **t))
+                  f"{t['p90_ms']:10.3f} {checksum:16.6e}{extra}", flush=True)
+            results.append(row)
         del model
         torch.cuda.empty_cache()
     if args.out:

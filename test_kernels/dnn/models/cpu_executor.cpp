@@ -1,5 +1,6 @@
 #include "dnn/models/cpu_executor.h"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 
@@ -23,23 +24,34 @@ void adaptive_avg_pool2d(int planes, int h, int w, int out_h, int out_w, const f
       }
 }
 
-std::vector<float> run_on_cpu(const Graph& g, const std::vector<float>& input) {
+std::vector<float> run_on_cpu(const Graph& g, const std::vector<float>& input,
+                              const MemoryPlan* plan) {
   if (input.size() != g.input_shape.elements())
     throw std::invalid_argument("run_on_cpu: input has the wrong number of elements");
   // NaN everywhere but the input and zero states: a read of an element no op
   // wrote poisons the output instead of passing silently.
-  std::vector<std::vector<float>> buffers(g.buffers.size());
-  for (std::size_t b = 0; b < g.buffers.size(); ++b)
-    buffers[b].assign(g.buffers[b].elements, g.buffers[b].zero_initialised
-                                                 ? 0.0f
-                                                 : std::numeric_limits<float>::quiet_NaN());
-  buffers[g.input] = input;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<std::vector<float>> own(g.buffers.size());
+  std::vector<float> arena;
+  std::vector<float*> buffers(g.buffers.size());
+  if (plan) arena.assign(plan->total_elements, nan);
+  for (std::size_t b = 0; b < g.buffers.size(); ++b) {
+    if (plan) {
+      buffers[b] = arena.data() + plan->offsets.at(b);
+    } else {
+      own[b].resize(g.buffers[b].elements);
+      buffers[b] = own[b].data();
+    }
+    std::fill(buffers[b], buffers[b] + g.buffers[b].elements,
+              g.buffers[b].zero_initialised ? 0.0f : nan);
+  }
+  std::copy(input.begin(), input.end(), buffers[g.input]);
   std::vector<FoldedWeights> weights(g.layers.size());
   std::vector<bool> loaded(g.layers.size(), false);
 
   for (const Op& op : g.ops) {
-    auto in = [&](std::size_t i) { return buffers[op.in[i].buffer].data() + op.in[i].offset; };
-    auto out = [&](std::size_t i) { return buffers[op.out[i].buffer].data() + op.out[i].offset; };
+    auto in = [&](std::size_t i) { return buffers[op.in[i].buffer] + op.in[i].offset; };
+    auto out = [&](std::size_t i) { return buffers[op.out[i].buffer] + op.out[i].offset; };
     const float* w = nullptr;
     const float* bias = nullptr;
     if (op.weights >= 0) {
@@ -77,7 +89,7 @@ std::vector<float> run_on_cpu(const Graph& g, const std::vector<float>& input) {
       case OpKind::GruCell: ref::gru_cell(op.rows, op.cols, in(0), in(1), in(2), out(0)); break;
     }
   }
-  const float* result = buffers[g.output.buffer].data() + g.output.offset;
+  const float* result = buffers[g.output.buffer] + g.output.offset;
   return std::vector<float>(result, result + g.output_shape.elements());
 }
 

@@ -5,12 +5,16 @@
 #include <vector>
 
 #include "dnn/models/graph.h"
+#include "dnn/models/memory_plan.h"
 
 namespace miriam::dnn::graph {
 
 // One inference of `graph` (weights from its seed) on `input`
-// (graph.input_shape.elements() values); returns the output.
-std::vector<float> run_on_cpu(const Graph& graph, const std::vector<float>& input);
+// (graph.input_shape.elements() values); returns the output. Each buffer has
+// its own memory, unless `plan` is given: then buffers live in one arena at
+// the plan's offsets, as on the GPU (a test of the plan).
+std::vector<float> run_on_cpu(const Graph& graph, const std::vector<float>& input,
+                              const MemoryPlan* plan = nullptr);
 
 // PyTorch AdaptiveAvgPool2d, written from its definition (independent of
 // adaptive_pool_matrix, which the GPU path uses).
