@@ -181,7 +181,7 @@ Tensor GraphBuilder::concat(const Tensor& a, const Tensor& b) {
     fail("concat of different batch or spatial shapes in " + g_.name);
   Op op;
   op.kind = OpKind::Concat;
-  op.concat = ConcatDims{a.shape.n, a.shape.c, b.shape.c, a.shape.h * a.shape.w};
+  op.channels = ChannelDims{a.shape.n, a.shape.c, b.shape.c, a.shape.h * a.shape.w};
   return emit(op, "concat", TensorShape{a.shape.n, a.shape.c + b.shape.c, a.shape.h, a.shape.w},
               {a.view, b.view});
 }
@@ -190,7 +190,7 @@ Tensor GraphBuilder::lrn(const Tensor& x, const LrnParams& params) {
   Op op;
   op.kind = OpKind::Lrn;
   op.lrn = params;
-  op.concat = ConcatDims{x.shape.n, x.shape.c, 0, x.shape.h * x.shape.w};
+  op.channels = ChannelDims{x.shape.n, x.shape.c, 0, x.shape.h * x.shape.w};
   return emit(op, "lrn", x.shape, {x.view});
 }
 

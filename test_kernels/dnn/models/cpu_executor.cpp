@@ -76,11 +76,11 @@ std::vector<float> run_on_cpu(const Graph& g, const std::vector<float>& input,
         ref::residual_add(int(op.count), in(0), in(1), out(0), op.act);
         break;
       case OpKind::Concat:
-        ref::concat_channels(op.concat.n, op.concat.ca, op.concat.cb, op.concat.hw, in(0), in(1),
+        ref::concat_channels(op.channels.n, op.channels.ca, op.channels.cb, op.channels.hw, in(0), in(1),
                              out(0));
         break;
       case OpKind::Lrn:
-        ref::lrn(op.concat.n, op.concat.ca, op.concat.hw, op.lrn, in(0), out(0));
+        ref::lrn(op.channels.n, op.channels.ca, op.channels.hw, op.lrn, in(0), out(0));
         break;
       case OpKind::Softmax: ref::softmax_rows(op.rows, op.cols, in(0), out(0)); break;
       case OpKind::LstmCell:

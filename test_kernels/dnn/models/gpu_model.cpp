@@ -145,10 +145,10 @@ class GraphModel final : public Model {
       case OpKind::ResidualAdd:
         return launch_residual_add(int(op.count), in(0), in(1), out(0), op.act, launcher);
       case OpKind::Concat:
-        return launch_concat_channels(op.concat.n, op.concat.ca, op.concat.cb, op.concat.hw, in(0),
+        return launch_concat_channels(op.channels.n, op.channels.ca, op.channels.cb, op.channels.hw, in(0),
                                       in(1), out(0), launcher);
       case OpKind::Lrn:
-        return launch_lrn(op.concat.n, op.concat.ca, op.concat.hw, op.lrn, in(0), out(0), launcher);
+        return launch_lrn(op.channels.n, op.channels.ca, op.channels.hw, op.lrn, in(0), out(0), launcher);
       case OpKind::Softmax: return launch_softmax_rows(op.rows, op.cols, in(0), out(0), launcher);
       case OpKind::LstmCell:
         return launch_lstm_cell(op.rows, op.cols, in(0), in(1), in(2), out(0), out(1), launcher);

@@ -43,8 +43,8 @@ std::string dims_problem(const Op& op) {
     case OpKind::ResidualAdd: return op.count == 0 ? "empty residual add" : "";
     case OpKind::Concat:
     case OpKind::Lrn:
-      if (op.concat.n <= 0 || op.concat.ca <= 0 || op.concat.hw <= 0 ||
-          (op.kind == OpKind::Concat && op.concat.cb <= 0))
+      if (op.channels.n <= 0 || op.channels.ca <= 0 || op.channels.hw <= 0 ||
+          (op.kind == OpKind::Concat && op.channels.cb <= 0))
         return "empty channel operation";
       return "";
   }
@@ -80,7 +80,7 @@ std::size_t Graph::parameter_count() const {
 
 std::vector<std::size_t> input_extents(const Op& op) {
   const std::size_t rc = std::size_t(op.rows) * op.cols;
-  const ConcatDims& d = op.concat;
+  const ChannelDims& d = op.channels;
   switch (op.kind) {
     case OpKind::Conv:
     case OpKind::DepthwiseConv: return {conv_in(op.conv)};
@@ -100,7 +100,7 @@ std::vector<std::size_t> input_extents(const Op& op) {
 
 std::vector<std::size_t> output_extents(const Op& op) {
   const std::size_t rc = std::size_t(op.rows) * op.cols;
-  const ConcatDims& d = op.concat;
+  const ChannelDims& d = op.channels;
   switch (op.kind) {
     case OpKind::Conv:
     case OpKind::DepthwiseConv: return {conv_out(op.conv)};

@@ -65,8 +65,8 @@ enum class OpKind {
   AdaptiveAvgPool,  // PyTorch AdaptiveAvgPool2d: in {x}, out {y}, pool.{n,c,h,w}, out_h, out_w
   GlobalAvgPool,    // launch_global_avg_pool: in {x}, out {y}, rows = planes, cols = hw
   ResidualAdd,      // launch_residual_add: in {a, b}, out {y}, count, act
-  Concat,           // launch_concat_channels: in {a, b}, out {y}, concat
-  Lrn,              // launch_lrn: in {x}, out {y}, lrn, concat.{n, ca = c, hw}
+  Concat,           // launch_concat_channels: in {a, b}, out {y}, channels
+  Lrn,              // launch_lrn: in {x}, out {y}, lrn, channels.{n, ca = c, hw}
   Softmax,          // launch_softmax_rows: in {x}, out {y}, rows, cols
   // launch_lstm_cell: in {gates_x, gates_h, c_prev}, out {h, c}, rows = batch, cols = hidden
   LstmCell,
@@ -76,7 +76,8 @@ enum class OpKind {
 
 const char* op_kind_name(OpKind kind);
 
-struct ConcatDims {
+// [n][ca + cb][hw] from [n][ca][hw] and [n][cb][hw] (concat); LRN uses n, ca, hw.
+struct ChannelDims {
   int n = 0, ca = 0, cb = 0, hw = 0;
 };
 
@@ -90,7 +91,7 @@ struct Op {
   int out_h = 0, out_w = 0;
   GemmShape gemm;
   LrnParams lrn;
-  ConcatDims concat;
+  ChannelDims channels;
   int rows = 0, cols = 0;
   std::size_t count = 0;
   std::vector<View> in, out;
