@@ -28,11 +28,11 @@
 #include <string>
 #include <vector>
 
+#include "cuda_check.h"
 #include "dnn/models/architectures.h"
 #include "dnn/models/cpu_executor.h"
 #include "dnn/models/model.h"
 #include "dnn/models/weights.h"
-#include "cuda_check.h"
 
 using namespace miriam::dnn;
 using nlohmann::json;
@@ -221,12 +221,14 @@ json time_model(const std::string& name, int batch, std::uint64_t seed, int runs
   CUDA_CHECK(model->forward(launcher));
   CUDA_CHECK(cudaStreamSynchronize(stream));
   const std::vector<float> out = download(*model);
-  double sum = 0, abs_sum = 0;
+  // Softmax outputs sum to the batch: the sum of squares is the informative one.
+  double sum = 0, abs_sum = 0, sq_sum = 0;
   bool finite = true;
   for (float v : out) {
     finite = finite && std::isfinite(v);
     sum += v;
     abs_sum += std::fabs(v);
+    sq_sum += double(v) * v;
   }
   *ok = *ok && finite;
 
@@ -250,27 +252,46 @@ json time_model(const std::string& name, int batch, std::uint64_t seed, int runs
   const double median = percentile(ms, 0.5);
   std::printf("%-13s %5d %8zu %11zu %10.3f %10.3f %10.3f %16.6e %6.2fs%s\n", name.c_str(), batch,
               model->kernels_per_inference(), model->parameter_count(), median, percentile(ms, 0.0),
-              percentile(ms, 0.9), sum, create_s, finite ? "" : "  NON-FINITE OUTPUT");
+              percentile(ms, 0.9), sq_sum, create_s, finite ? "" : "  NON-FINITE OUTPUT");
   std::fflush(stdout);
-  return json{{"model", name},
-              {"batch", batch},
-              {"input_hw", model->options().input_hw},
-              {"seq_len", model->options().seq_len},
-              {"rnn_input", model->options().rnn_input},
-              {"rnn_hidden", model->options().rnn_hidden},
-              {"rnn_layers", model->options().rnn_layers},
-              {"kernels_per_inference", model->kernels_per_inference()},
-              {"parameters", model->parameter_count()},
-              {"output_elements", out.size()},
-              {"checksum_sum", sum},
-              {"checksum_abs_sum", abs_sum},
-              {"finite", finite},
-              {"runs", runs},
-              {"warmup_runs", kWarmupRuns},
-              {"median_ms", median},
-              {"min_ms", percentile(ms, 0.0)},
-              {"p90_ms", percentile(ms, 0.9)},
-              {"max_ms", percentile(ms, 1.0)}};
+  json row{{"model", name},
+           {"batch", batch},
+           {"seed", seed},
+           {"input_hw", model->options().input_hw},
+           {"seq_len", model->options().seq_len},
+           {"rnn_input", model->options().rnn_input},
+           {"rnn_hidden", model->options().rnn_hidden},
+           {"rnn_layers", model->options().rnn_layers},
+           {"kernels_per_inference", model->kernels_per_inference()},
+           {"parameters", model->parameter_count()},
+           {"output_elements", out.size()},
+           {"checksum_sum", sum},
+           {"checksum_abs_sum", abs_sum},
+           {"checksum_sq_sum", sq_sum},
+           {"finite", finite},
+           {"runs", runs},
+           {"warmup_runs", kWarmupRuns},
+           {"median_ms", median},
+           {"min_ms", percentile(ms, 0.0)},
+           {"p90_ms", percentile(ms, 0.9)},
+           {"max_ms", percentile(ms, 1.0)}};
+  // The whole output of the default input at batch 1, and how the weights
+  // were drawn, for torch_models_latency.py --check-outputs (the same weights
+  // and input in PyTorch).
+  if (batch == 1) {
+    row["output"] = out;
+    // How each weight tensor was drawn (index = random stream), in graph order.
+    graph::Graph g;
+    std::string error;
+    if (!graph::build_graph(name, model->options(), &g, &error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      std::exit(1);
+    }
+    json params = json::array();
+    for (const graph::Param& p : g.params) params.push_back({p.name, p.elements, p.lo, p.hi});
+    row["params"] = params;
+  }
+  return row;
 }
 
 }  // namespace
@@ -321,7 +342,7 @@ int main(int argc, char** argv) {
     std::printf("\nFull shapes: solo latency, CUDA events around forward(), %d warm-up, %d runs\n",
                 kWarmupRuns, args.runs);
     std::printf("%-13s %5s %8s %11s %10s %10s %10s %16s %7s\n", "model", "batch", "kernels",
-                "params", "median_ms", "min_ms", "p90_ms", "checksum_sum", "create");
+                "params", "median_ms", "min_ms", "p90_ms", "checksum_sq_sum", "create");
     json timings = json::array();
     for (const std::string& m : args.models) {
       timings.push_back(time_model(m, 1, 1, args.runs, stream, &ok));

@@ -13,7 +13,11 @@ forward, warm-up, median over --runs, batch 1 and --batch.
 Usage: python3 tools/bench/torch_models_latency.py [--batch 8] [--runs 30]
            [--models resnet18,lstm] [--out torch_latency.json] [--ours models_check.json]
 With --ours, each row also shows our model's median (same model and batch)
-and ours / torch.
+and ours / torch. With --ours and --check-outputs, each model is also run at
+batch 1 with exactly our weights and input (regenerated here from the seed,
+the way test_kernels/dnn/models/weights.cpp draws them; needs numpy) and its
+output compared with ours: the check that our graphs compute the same
+functions as torchvision's modules.
 """
 import argparse
 import json
@@ -41,6 +45,8 @@ def parse_args():
     p.add_argument("--no-cudnn-benchmark", action="store_true")
     p.add_argument("--out", help="write the results as JSON here")
     p.add_argument("--ours", help="dnn_gpu_models_check --out JSON: add our median and the ratio")
+    p.add_argument("--check-outputs", action="store_true",
+                   help="with --ours: compare outputs at batch 1 with our weights and input")
     args = p.parse_args()
     args.models = [m for m in args.models.split(",") if m]
     unknown = [m for m in args.models if m not in MODELS]
@@ -93,6 +99,77 @@ def build(name, args, torch, nn, torchvision):
     cell = nn.LSTM if name == "lstm" else nn.GRU
     rnn = cell(args.rnn_input, args.rnn_hidden, args.rnn_layers)
     return LastHidden(rnn), lambda b: torch.randn(args.seq_len, b, args.rnn_input)
+
+
+# Our outputs vs PyTorch's on the same weights: relative L2 error allowed. Loose
+# on purpose (fp32 in a different order, softmax over large logits): a wrong
+# architecture gives errors of order 1.
+OUTPUT_TOLERANCE = 1e-2
+INPUT_STREAM = 2**64 - 1  # weights.cpp: kInputStream
+U64 = 2**64 - 1
+GOLDEN = 0x9E3779B97F4A7C15
+
+
+def splitmix_mix(z, np):
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def random_uniform(n, lo, hi, seed, stream, np):
+    """weights.cpp random_uniform: n float32 values in [lo, hi) from stream (seed, stream)."""
+    lo, hi = float(np.float32(lo)), float(np.float32(hi))
+    first = int(splitmix_mix(np.array([(seed + GOLDEN) & U64], dtype=np.uint64), np)[0])
+    state = np.uint64(first ^ ((stream * 0xD1B54A32D192ED03) & U64))
+    out = np.empty(n, dtype=np.float32)
+    chunk = 1 << 22
+    with np.errstate(over="ignore"):
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            steps = np.arange(start + 1, stop + 1, dtype=np.uint64)
+            z = splitmix_mix(state + steps * np.uint64(GOLDEN), np)
+            u = (z >> np.uint64(40)).astype(np.float64) * 2.0**-24
+            out[start:stop] = (lo + (hi - lo) * u).astype(np.float32)
+    return out
+
+
+def weight_tensors(model, nn):
+    """The tensors our graphs draw, in our order (module registration order)."""
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            yield m.weight
+            if m.bias is not None:
+                yield m.bias
+        elif isinstance(m, nn.BatchNorm2d):
+            yield from (m.weight, m.bias, m.running_mean, m.running_var)
+        elif isinstance(m, (nn.LSTM, nn.GRU)):
+            for layer in range(m.num_layers):
+                for part in ("weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l"):
+                    yield getattr(m, f"{part}{layer}")
+
+
+def check_output(name, mine, args, torch, nn, torchvision, dev):
+    """Runs `name` with our weights and input; returns (relative L2, max abs, same argmax)."""
+    import numpy as np
+    model, make_input = build(name, args, torch, nn, torchvision)
+    tensors = list(weight_tensors(model, nn))
+    params = mine["params"]
+    if len(tensors) != len(params):
+        raise SystemExit(f"{name}: {len(tensors)} torch tensors, {len(params)} of ours")
+    with torch.no_grad():
+        for index, (t, (pname, elements, lo, hi)) in enumerate(zip(tensors, params)):
+            if t.numel() != elements:
+                raise SystemExit(f"{name}: tensor {index} ({pname}) has {t.numel()} elements "
+                                 f"in torch, {elements} in ours")
+            values = random_uniform(elements, lo, hi, mine["seed"], index, np)
+            t.copy_(torch.from_numpy(values).view_as(t))
+        x = make_input(1)
+        x.copy_(torch.from_numpy(random_uniform(x.numel(), -1.0, 1.0, mine["seed"],
+                                                INPUT_STREAM, np)).view_as(x))
+        y = model.eval().to(dev)(x.to(dev)).double().cpu().flatten()
+    ours = torch.tensor(mine["output"], dtype=torch.float64)
+    rel = float((y - ours).norm() / ours.norm())
+    return rel, float((y - ours).abs().max()), int(y.argmax()) == int(ours.argmax())
 
 
 def time_model(model, x, args, torch):
@@ -161,14 +238,30 @@ def main():
             results.append(row)
         del model
         torch.cuda.empty_cache()
+    checks = []
+    if args.check_outputs:
+        mine = {r["model"]: r for r in json.load(open(args.ours)).get("latency", [])
+                if r["batch"] == 1 and "output" in r} if args.ours else {}
+        print(f"\nsame weights and input, batch 1: ours vs torch (relative L2 <= {OUTPUT_TOLERANCE})")
+        print(f"{'model':13} {'rel_l2':>10} {'max_abs':>10} {'argmax':>7}")
+        for name in args.models:
+            if name not in mine:
+                print(f"{name:13} (no batch-1 output in --ours)")
+                continue
+            rel, max_abs, same = check_output(name, mine[name], args, torch, nn, torchvision, dev)
+            ok = rel <= OUTPUT_TOLERANCE
+            print(f"{name:13} {rel:10.2e} {max_abs:10.2e} {'same' if same else 'DIFF':>7}"
+                  f"  {'ok' if ok else 'FAIL'}", flush=True)
+            checks.append(dict(model=name, relative_l2=rel, max_abs=max_abs, same_argmax=same,
+                               passed=ok))
     if args.out:
         with open(args.out, "w") as f:
             json.dump({"card": card, "torch": torch.__version__,
                        "torchvision": torchvision.__version__, "tf32": args.allow_tf32,
                        "cudnn_benchmark": not args.no_cudnn_benchmark,
                        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                       "latency": results}, f, indent=2)
-    return 0
+                       "latency": results, "output_checks": checks}, f, indent=2)
+    return 0 if all(c["passed"] for c in checks) else 1
 
 
 if __name__ == "__main__":
