@@ -309,24 +309,10 @@ struct Coordinator::State {
     return progress - i.first_block;
   }
 
-  // Retires what has finished, querying each stream's head (in-order streams
-  // need no more) with `mu` held; the dispatcher uses poll_heads instead.
-  bool poll_completions() {
-    bool any = false;
-    for (StreamState& s : streams) {
-      while (!s.in_flight.empty()) {
-        const cudaError_t q = cudaEventQuery(s.in_flight.front().end);
-        if (q == cudaErrorNotReady) break;
-        retire_head(s, q);
-        any = true;
-      }
-    }
-    return any;
-  }
-
-  // The dispatcher's poll: the event queries run without `mu`, so API calls
-  // never wait behind them. Only the dispatcher pops in_flight, so a head
-  // seen here is still the head when `mu` is taken again.
+  // Retires what has finished. In-order streams need only their head
+  // queried; the queries run without `mu`, so API calls never wait behind
+  // them. Only the dispatcher pops in_flight, so a head seen here is still
+  // the head when `mu` is taken again.
   bool poll_heads(std::unique_lock<std::mutex>& lock) {
     heads.clear();
     for (StreamState& s : streams)
