@@ -70,9 +70,10 @@ struct CoordinatorConfig {
   std::size_t max_issued_in_flight = 4096;  // event pairs, preallocated
   std::optional<GpuModel> gpu_override;     // e.g. the SMs of a green-context partition
   int poll_interval_us = 0;             // dispatcher sleep between polls while busy; 0: yield
-  // wait() polls for this long before it sleeps on a condition variable:
-  // a wake-up costs more than a short critical request can afford.
-  int wait_spin_us = 200;
+  // wait() polls (yielding) for this long before it sleeps on a condition
+  // variable: a wake-up costs tens of µs, more than a critical request can
+  // afford; cudaStreamSynchronize spins too by default.
+  int wait_spin_us = 5000;
   // Creates every stream the coordinator uses (priority as for
   // cudaStreamCreateWithPriority). Unset: cudaStreamCreateWithPriority with
   // cudaStreamNonBlocking. Set it to confine the work, e.g. to the streams of
