@@ -541,7 +541,16 @@ struct Coordinator::State {
 
   // Issues what the policy allows from the head of a task's queue.
   void pump(TaskState& t) {
+    bool decided_one = false;
     while (!t.queue.empty()) {
+      if (decided_one && !is_critical(&t) && api_waiting.load(std::memory_order_relaxed) > 0) {
+        // A submitter (maybe critical) waits for `mu`: let it in after one
+        // normal decision (at most one launch); the dispatcher goes on in its
+        // next round, so normal work still advances under API pressure.
+        pump_needed = true;
+        return;
+      }
+      decided_one = true;
       LaunchRecord* rec = t.queue.front();
       // A persistent launch holds the head: what it leaves undone comes back here.
       if (rec->persistent_in_flight) return;
