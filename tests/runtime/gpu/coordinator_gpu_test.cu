@@ -4,7 +4,8 @@
 // trace must be valid JSON. Under miriam the normal kernels run persistent and
 // critical requests arriving mid-run must preempt and resume them. Then two
 // coordinators (on devices 0 and 1, or both on 0) run side by side.
-// Run on the device machine:  ./coordinator_gpu_test [trace-dir]
+// Run on the device machine:  ./coordinator_gpu_test [trace-dir] [--quick]
+// (--quick: a tenth of the normal work, for compute-sanitizer runs).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -38,8 +39,9 @@ std::atomic<int> failures{0};
 
 constexpr int kThreads = 256;
 constexpr int kCriticalN = kThreads * 66;      // one block per SM on half an H100
-constexpr int kChurnN = kThreads * 40000;      // ~38 waves of ~70 µs blocks: milliseconds per kernel
-constexpr int kRounds = 4000;
+int kChurnN = kThreads * 40000;  // ~38 waves of ~70 µs blocks: milliseconds per kernel
+int kRounds = 4000;
+bool quick = false;  // kernels too short to be sure a critical request arrives mid-run
 constexpr int kCriticalLaunches = 10, kCriticalRequests = 20, kChurnLaunches = 2;
 
 // The buffers of one workload on one device, and their expected contents.
@@ -175,9 +177,9 @@ void run_policy(PolicyKind kind, const KernelCatalog& catalog, const std::string
     // Critical requests arrived while persistent churn ran on every SM: each
     // must have asked it to stop, and at least one stop must have landed mid-run.
     EXPECT(stats.persistent_launches > 0, "miriam issued no persistent launch");
-    EXPECT(stats.preemptions_requested > 0, "miriam requested no preemption");
-    EXPECT(stats.preemptions > 0, "no persistent launch stopped with blocks left");
-    EXPECT(stats.resumes > 0, "no preempted kernel resumed");
+    EXPECT(quick || stats.preemptions_requested > 0, "miriam requested no preemption");
+    EXPECT(quick || stats.preemptions > 0, "no persistent launch stopped with blocks left");
+    EXPECT(quick || stats.resumes > 0, "no preempted kernel resumed");
     EXPECT(persistent_spans > 0, "no persistent span in the trace");
     EXPECT(stats.stop_request_errors == 0, "stop requests failed");
   } else {
@@ -226,6 +228,8 @@ int main(int argc, char** argv) {
     return 77;  // ctest: skipped
   }
   const std::string trace_dir = argc > 1 ? argv[1] : ".";
+  quick = argc > 2 && std::string(argv[2]) == "--quick";
+  if (quick) kChurnN /= 10, kRounds /= 10;
   KernelCatalog catalog;
   CudaIntrospector introspector;
   try {
