@@ -80,6 +80,10 @@ void PersistentPlanner::choose_preemptions(const std::optional<KernelLoad>& arri
   }
 }
 
+bool PersistentPlanner::should_regrow(const PersistentRun& run, bool critical_in_flight) const {
+  return !critical_in_flight && !run.stop_requested && run.beside_critical && run.sms < gpu_.sm_count;
+}
+
 bool PersistentPlanner::prefer_persistent(const KernelFootprint& persistent, const ShardTiming* persistent_timing,
                                           const std::optional<KernelFootprint>& sliced,
                                           const ShardTiming* sliced_timing) const {

@@ -49,6 +49,7 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"preemptions_requested", stats->preemptions_requested},
                         {"preemptions", stats->preemptions},
                         {"resumes", stats->resumes},
+                        {"regrows", stats->regrows},
                         {"stop_request_errors", stats->stop_request_errors},
                         {"submit_cpu_us_per_launch",
                          stats->launches_submitted ? stats->submit_cpu_us_total / stats->launches_submitted : 0.0}};

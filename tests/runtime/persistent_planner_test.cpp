@@ -103,6 +103,18 @@ TEST_CASE("preemption: stop what is in the critical kernel's way, and only that"
   }
 }
 
+TEST_CASE("regrow: a run sized beside critical work restarts on the whole GPU once it ends") {
+  const PersistentRun beside{66, 66, false, true};
+  CHECK(planner.should_regrow(beside, false));
+  CHECK_FALSE(planner.should_regrow(beside, true));                        // critical still in flight
+  CHECK_FALSE(planner.should_regrow(PersistentRun{66, 66, true, true}, false));  // already stopping
+  CHECK_FALSE(planner.should_regrow(PersistentRun{40, 40, false, false}, false));  // small remainder, sized whole
+  CHECK_FALSE(planner.should_regrow(PersistentRun{132, 132, false, true}, false)); // already on every SM
+  auto miriam = make_policy(PolicyKind::kMiriam, gpu);
+  CHECK(miriam->should_regrow(beside, false));
+  CHECK_FALSE(make_policy(PolicyKind::kIb, gpu)->should_regrow(beside, false));
+}
+
 TEST_CASE("sliced or persistent, from footprint and profile") {
   SUBCASE("no sliced variant: persistent") { CHECK(planner.prefer_persistent(kernel, nullptr, std::nullopt, nullptr)); }
   SUBCASE("no profile: persistent (preemptible)") { CHECK(planner.prefer_persistent(kernel, nullptr, kernel, nullptr)); }

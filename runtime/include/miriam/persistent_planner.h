@@ -49,6 +49,7 @@ struct PersistentRun {
   std::uint64_t physical_blocks = 0;  // P
   int sms = 0;                        // SMs it covers (PersistentSizing::sms)
   bool stop_requested = false;        // already draining
+  bool beside_critical = false;       // sized to the SMs critical kernels left (kIdleSms)
 };
 
 class PersistentPlanner {
@@ -67,6 +68,11 @@ class PersistentPlanner {
   // largest runs stop first, and only as many as needed.
   void choose_preemptions(const std::optional<KernelLoad>& arriving, const std::vector<KernelLoad>& critical_running,
                           const std::vector<PersistentRun>& runs, std::vector<std::size_t>* stop) const;
+
+  // Whether a run sized beside critical work should stop and resume on the
+  // whole GPU now that no critical request is in flight: otherwise it would
+  // finish its kernel on a fraction of the SMs.
+  bool should_regrow(const PersistentRun& run, bool critical_in_flight) const;
 
   // Whether the persistent variant should run this launch rather than the
   // sliced one: the footprint must allow as many resident blocks per SM as

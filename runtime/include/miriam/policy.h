@@ -106,6 +106,12 @@ class Policy {
   virtual void choose_preemptions(const PreemptionContext& context, std::vector<std::size_t>* stop) const {
     (void)context, (void)stop;
   }
+  // Whether a persistent run should be stopped to be relaunched larger (the
+  // critical work it was sized beside has ended).
+  virtual bool should_regrow(const PersistentRun& run, bool critical_in_flight) const {
+    (void)run, (void)critical_in_flight;
+    return false;
+  }
 };
 
 std::unique_ptr<Policy> make_policy(PolicyKind kind, const GpuModel& gpu, const PolicyOptions& options = {});

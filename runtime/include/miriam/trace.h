@@ -40,6 +40,7 @@ struct CoordinatorStats {
   std::uint64_t preemptions_requested = 0; // stop requests sent to persistent launches
   std::uint64_t preemptions = 0;           // persistent launches that ended with logical blocks left
   std::uint64_t resumes = 0;               // launches that continued a preempted kernel
+  std::uint64_t regrows = 0;               // stops of launches sized beside critical work, to relaunch them larger
   std::uint64_t stop_request_errors = 0;   // stop requests that failed (the kernel then just runs on)
   double submit_cpu_us_total = 0;    // CPU time spent inside submit()
 };

@@ -116,6 +116,7 @@ struct TaskState {
   bool stop_requested = false;
   std::uint64_t persistent_blocks = 0;  // P of the running launch
   int persistent_sms = 0;
+  bool persistent_beside_critical = false;
   // Critical tasks: the largest kernel seen, the guess for the next request's
   // needs when it arrives (before its kernels are known).
   std::optional<KernelLoad> expected_load;
@@ -447,6 +448,7 @@ struct Coordinator::State {
       t->stop_requested = false;
       t->persistent_blocks = l.physical_blocks;
       t->persistent_sms = sizing.sms;
+      t->persistent_beside_critical = sizing.reason == PersistentReason::kIdleSms;
       ++persistent_runs;
       ++stats.persistent_launches;
     }
@@ -469,22 +471,39 @@ struct Coordinator::State {
         c.critical_running.push_back(KernelLoad{s.in_flight.front().footprint, s.in_flight.front().resident_blocks});
     for (TaskState& t : tasks) {
       if (!t.persistent_running) continue;
-      c.persistent_running.push_back(PersistentRun{t.persistent_blocks, t.persistent_sms, t.stop_requested});
+      c.persistent_running.push_back(run_of(t));
       preemption_tasks.push_back(&t);
     }
     to_stop.clear();
     policy->choose_preemptions(c, &to_stop);
-    for (std::size_t k : to_stop) {
-      TaskState* t = preemption_tasks[k];
-      if (t->stop_requested) continue;
-      if (t->channel->request_stop(stop_stream) != cudaSuccess) {
-        cudaGetLastError();  // the launch just runs on: late, never wrong
-        ++stats.stop_request_errors;
-        continue;
-      }
-      t->stop_requested = true;
-      ++stats.preemptions_requested;
+    for (std::size_t k : to_stop)
+      if (request_stop(*preemption_tasks[k])) ++stats.preemptions_requested;
+  }
+
+  static PersistentRun run_of(const TaskState& t) {
+    return PersistentRun{t.persistent_blocks, t.persistent_sms, t.stop_requested, t.persistent_beside_critical};
+  }
+
+  // Sends the stop word to `t`'s running persistent launch. False when it was
+  // already stopping or the request failed (the launch then just runs on:
+  // late, never wrong).
+  bool request_stop(TaskState& t) {
+    if (t.stop_requested) return false;
+    if (t.channel->request_stop(stop_stream) != cudaSuccess) {
+      cudaGetLastError();
+      ++stats.stop_request_errors;
+      return false;
     }
+    t.stop_requested = true;
+    return true;
+  }
+
+  // No critical request in flight any more: runs sized beside critical work
+  // stop, and pump relaunches what they leave on the whole GPU.
+  void regrow_persistent() {
+    if (persistent_runs == 0 || critical_requests_active > 0) return;
+    for (TaskState& t : tasks)
+      if (t.persistent_running && policy->should_regrow(run_of(t), false) && request_stop(t)) ++stats.regrows;
   }
 
   // Opens a request on `t` (mu held). A critical request's arrival is the
@@ -641,6 +660,7 @@ struct Coordinator::State {
       // Decisions change only when work completes or arrives: re-decide then.
       if (poll_heads(lock) || pump_needed) {
         pump_needed = false;
+        regrow_persistent();
         pump_all();
       }
       run_callbacks(lock);

@@ -42,6 +42,9 @@ class MiriamPolicy final : public Policy {
   LaunchDecision decide(const LaunchContext& context) const override;
   bool plans_shards() const override { return true; }
   void choose_preemptions(const PreemptionContext& context, std::vector<std::size_t>* stop) const override;
+  bool should_regrow(const PersistentRun& run, bool critical_in_flight) const override {
+    return persistent_.should_regrow(run, critical_in_flight);
+  }
 
  private:
   // A persistent launch for this normal kernel now, if the policy wants one.
