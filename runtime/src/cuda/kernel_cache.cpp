@@ -88,6 +88,16 @@ const LaunchFootprints& KernelCache::footprints(KernelEntry& e, dim3 block, std:
   e.cached_threads = threads;
   e.cached_shared = shared_bytes;
   LaunchFootprints& f = e.cached;
+  // The application raises the original's dynamic shared memory limit for
+  // launches over 48 KiB; its variants need the same, on this device.
+  for (auto [stub, attrs] : {std::pair{e.sliced, &e.sliced_attrs}, std::pair{e.persistent, &e.persistent_attrs}}) {
+    if (!stub || shared_bytes <= static_cast<std::size_t>(attrs->maxDynamicSharedSizeBytes)) continue;
+    if (cudaFuncSetAttribute(stub, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared_bytes)) ==
+        cudaSuccess)
+      attrs->maxDynamicSharedSizeBytes = static_cast<int>(shared_bytes);
+    else
+      cudaGetLastError();  // the variant's launch then fails with a message naming the kernel
+  }
   auto footprint = [&](const cudaFuncAttributes& a, const void* stub) {
     return KernelFootprint{threads, a.numRegs, a.sharedSizeBytes + shared_bytes, occupancy(stub, threads, shared_bytes)};
   };
