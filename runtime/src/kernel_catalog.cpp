@@ -56,6 +56,34 @@ void check_layout(const std::string& who, const std::string& what, const std::ve
   }
 }
 
+// The runtime launches a variant with its leading parameters in this order
+// (what miriamc's passes emit); any other layout would be launched wrong.
+void check_extra_params(const std::string& who, const VariantInfo& v, std::vector<std::string>& problems) {
+  static const std::vector<std::string> sliced = {"Slice"};
+  static const std::vector<std::string> persistent = {"PersistentControl*", "Slice"};
+  const std::vector<std::string>* expected = v.kind == VariantKind::kSliced       ? &sliced
+                                             : v.kind == VariantKind::kPersistent ? &persistent
+                                                                                  : nullptr;
+  if (!expected) return;
+  bool ok = v.extra_params.size() == expected->size();
+  for (std::size_t i = 0; ok && i < expected->size(); ++i) {
+    const ExtraParam& p = v.extra_params[i];
+    std::string type;
+    for (char c : p.type)
+      if (c != ' ') type += c;
+    const std::string& want = (*expected)[i];
+    ok = p.position == static_cast<int>(i) && type.size() >= want.size() &&
+         type.compare(type.size() - want.size(), want.size(), want) == 0;
+  }
+  if (!ok) {
+    std::string want;
+    for (const std::string& t : *expected) want += (want.empty() ? "miriam::" : ", miriam::") + t;
+    problems.push_back(fmt::format("kernel '{}': the {} variant's leading parameters are not ({}), which this "
+                                   "runtime passes; use a miriamc of the same release as the runtime",
+                                   who, to_string(v.kind), want));
+  }
+}
+
 }  // namespace
 
 BindingError::BindingError(std::vector<std::string> problems)
@@ -115,6 +143,7 @@ std::vector<BoundKernel> bind_manifest(const Manifest& manifest, const Registry&
           problems.push_back(fmt::format("kernel '{}': {} variant entry is '{}' in the manifest, '{}' in the "
                                          "program; re-run miriamc and rebuild",
                                          who, to_string(v.kind), v.entry, vs->entry));
+        check_extra_params(who, v, problems);
         check_layout(who, std::string(to_string(v.kind)) + " variant", inst.params, v.extra_params.size(),
                      introspector ? introspector->param_sizes(vs->host_stub) : std::nullopt, problems);
         b.variants[static_cast<std::size_t>(v.kind)] = BoundVariant{&v, vs};

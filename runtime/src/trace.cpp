@@ -20,7 +20,8 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"args", {{"name", "stream " + std::to_string(s.stream) + " (" + s.task + ")"}}}});
     }
     events.push_back({{"name", s.name},
-                      {"cat", std::string(s.critical ? "critical" : "normal") + (s.shard ? ",shard" : "")},
+                      {"cat", std::string(s.critical ? "critical" : "normal") + (s.shard ? ",shard" : "") +
+                                  (s.persistent ? ",persistent" : "")},
                       {"ph", "X"},
                       {"pid", device},
                       {"tid", s.stream},
@@ -30,7 +31,9 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                        {{"task", s.task},
                         {"request", s.request},
                         {"first_block", s.first_block},
-                        {"blocks", s.blocks}}}});
+                        {"blocks", s.blocks},
+                        {"physical_blocks", s.persistent ? s.physical_blocks : 0},
+                        {"blocks_done", s.persistent ? s.blocks_done : s.blocks}}}});
   }
   json doc = {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
   if (stats)
@@ -42,6 +45,12 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"requests_failed", stats->requests_failed},
                         {"deadline_misses", stats->deadline_misses},
                         {"launch_errors", stats->launch_errors},
+                        {"persistent_launches", stats->persistent_launches},
+                        {"preemptions_requested", stats->preemptions_requested},
+                        {"preemptions", stats->preemptions},
+                        {"resumes", stats->resumes},
+                        {"regrows", stats->regrows},
+                        {"stop_request_errors", stats->stop_request_errors},
                         {"submit_cpu_us_per_launch",
                          stats->launches_submitted ? stats->submit_cpu_us_total / stats->launches_submitted : 0.0}};
   return doc.dump();

@@ -175,3 +175,44 @@ TEST_CASE("the catalog finds kernels by host stub and refuses a kernel described
   CHECK_THROWS_AS(catalog.add(manifest(), program.registry, &intro), BindingError);
   CHECK(catalog.size() == 3);
 }
+
+TEST_CASE("variants whose leading parameters the runtime would pass wrongly are refused") {
+  FakeProgram program;
+  program.build();
+  SUBCASE("a sliced variant without its Slice first") {
+    auto doc = miriam::test::sample_manifest_json();
+    doc["kernels"][0]["variants"][0]["extra_params"][0]["position"] = 1;
+    const auto problems = bind_problems(manifest(doc), program.registry, nullptr);
+    REQUIRE(problems.size() == 1);
+    CHECK(contains(problems[0], "scale"));
+    CHECK(contains(problems[0], "leading parameters are not (miriam::Slice)"));
+  }
+  SUBCASE("a persistent variant with (Slice, PersistentControl*) swapped") {
+    char persistent_stub;
+    const miriam::VariantSymbol variants[] = {{"sliced", "scale__miriam_sliced", &scale_sliced_stub},
+                                              {"persistent", "scale__miriam_persistent", &persistent_stub}};
+    FakeProgram with_persistent;
+    with_persistent.symbols[0].variants = variants;
+    with_persistent.symbols[0].variant_count = 2;
+    with_persistent.build();
+    auto doc = miriam::test::sample_manifest_json();
+    nlohmann::json persistent = {
+        {"kind", "persistent"},
+        {"entry", "scale__miriam_persistent"},
+        {"mangled", {"x"}},
+        {"extra_params",
+         {{{"name", "s"}, {"type", "miriam::Slice"}, {"position", 0}},
+          {{"name", "c"}, {"type", "miriam::PersistentControl *"}, {"position", 1}}}}};
+    doc["kernels"][0]["variants"].push_back(persistent);
+    auto problems = bind_problems(manifest(doc), with_persistent.registry, nullptr);
+    REQUIRE(problems.size() == 1);
+    CHECK(contains(problems[0], "persistent variant's leading parameters are not (miriam::PersistentControl*, miriam::Slice)"));
+    // In the order miriamc emits, it binds.
+    std::swap(doc["kernels"][0]["variants"][1]["extra_params"][0]["type"],
+              doc["kernels"][0]["variants"][1]["extra_params"][1]["type"]);
+    const miriam::Manifest m = manifest(doc);
+    const auto bound = miriam::bind_manifest(m, with_persistent.registry, nullptr);
+    REQUIRE(bound[0].variant(VariantKind::kPersistent) != nullptr);
+    CHECK(bound[0].variant(VariantKind::kPersistent)->symbol->host_stub == &persistent_stub);
+  }
+}

@@ -1,7 +1,12 @@
 // The runtime coordinator of one GPU: tasks submit requests (sequences of
 // kernel launches); a Policy decides streams, holds and shards; the
 // coordinator issues them, tracks completion with CUDA events and records a
-// GPU-side trace. One Coordinator per device.
+// GPU-side trace. One Coordinator per device: it owns its streams, events,
+// kernel cache and dispatcher, so coordinators of one process (on one device
+// or several) never share state. Under `miriam`, normal kernels with a
+// persistent variant run as persistent launches that a critical request
+// preempts at a logical-block boundary; the rest of the kernel is resumed
+// when room returns.
 //
 //   miriam::Coordinator coord(config, &catalog, &profile);
 //   if (coord.initialize() != Status::kSuccess) ...
@@ -65,6 +70,10 @@ struct CoordinatorConfig {
   std::size_t max_issued_in_flight = 4096;  // event pairs, preallocated
   std::optional<GpuModel> gpu_override;     // e.g. the SMs of a green-context partition
   int poll_interval_us = 0;             // dispatcher sleep between polls while busy; 0: yield
+  // wait() polls (yielding) for this long before it sleeps on a condition
+  // variable: a wake-up costs tens of µs, more than a critical request can
+  // afford; cudaStreamSynchronize spins too by default.
+  int wait_spin_us = 5000;
   // Creates every stream the coordinator uses (priority as for
   // cudaStreamCreateWithPriority). Unset: cudaStreamCreateWithPriority with
   // cudaStreamNonBlocking. Set it to confine the work, e.g. to the streams of

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "miriam/gpu_model.h"
+#include "miriam/persistent_planner.h"
 #include "miriam/shard_planner.h"
 #include "miriam/task.h"
 
@@ -37,6 +38,8 @@ struct StreamAssignment {
 enum class LaunchAction {
   kIssueWhole,  // launch the original kernel, whole grid
   kIssueShard,  // launch `shard.blocks` logical blocks through the sliced variant
+  kIssuePersistent,  // launch the remaining logical blocks on `persistent.physical_blocks`
+                     // blocks of the persistent variant (stoppable, resumable)
   kHold,        // keep it queued; decide again when GPU state changes
 };
 
@@ -50,6 +53,7 @@ struct LaunchDecision {
   LaunchAction action = LaunchAction::kIssueWhole;
   HoldReason hold = HoldReason::kNone;
   ShardDecision shard;  // for kIssueShard (and the planner's view when holding)
+  PersistentSizing persistent;  // for kIssuePersistent
 };
 
 // What the coordinator knows when a task's next launch is due.
@@ -58,6 +62,8 @@ struct LaunchContext {
   KernelFootprint footprint;                       // of the original kernel
   std::optional<KernelFootprint> sliced_footprint; // set when a sliced variant is bound
   const ShardTiming* sliced_timing = nullptr;      // profile of the sliced variant, if any
+  std::optional<KernelFootprint> persistent_footprint;  // set when a persistent variant is bound
+  const ShardTiming* persistent_timing = nullptr;  // profile of the persistent variant, if any
   std::uint64_t blocks_remaining = 0;              // logical blocks of this launch not yet issued
   bool critical_in_flight = false;                 // a critical request submitted and not finished
   std::vector<KernelLoad> critical_running;        // critical kernels issued and not finished
@@ -71,6 +77,18 @@ struct PolicyOptions {
   // (re-plan against fresh state), more when idle so the GPU never drains between shards.
   int shards_in_flight_critical = 1;
   int shards_in_flight_idle = 2;
+  // Run normal kernels that have a persistent variant as persistent launches
+  // (preempted when a critical request needs their SMs).
+  bool use_persistent = true;
+  PersistentPlannerConfig persistent;
+};
+
+// What the coordinator knows when a critical kernel (or request) arrives
+// while persistent normal launches run.
+struct PreemptionContext {
+  std::optional<KernelLoad> arriving;       // the critical kernel; nullopt: a request whose kernels are unknown
+  std::vector<KernelLoad> critical_running; // critical kernels already on the GPU
+  std::vector<PersistentRun> persistent_running;
 };
 
 class Policy {
@@ -83,6 +101,17 @@ class Policy {
   virtual LaunchDecision decide(const LaunchContext& context) const = 0;
   // Whether a critical launch should record GPU state for planning (only miriam plans).
   virtual bool plans_shards() const { return false; }
+  // Which persistent runs to stop (indices into context.persistent_running,
+  // appended to `stop`). Only policies that issue persistent launches stop them.
+  virtual void choose_preemptions(const PreemptionContext& context, std::vector<std::size_t>* stop) const {
+    (void)context, (void)stop;
+  }
+  // Whether a persistent run should be stopped to be relaunched larger (the
+  // critical work it was sized beside has ended).
+  virtual bool should_regrow(const PersistentRun& run, bool critical_in_flight) const {
+    (void)run, (void)critical_in_flight;
+    return false;
+  }
 };
 
 std::unique_ptr<Policy> make_policy(PolicyKind kind, const GpuModel& gpu, const PolicyOptions& options = {});

@@ -19,6 +19,9 @@ struct TraceSpan {
   int stream = 0;            // coordinator's stream index
   bool critical = false;
   bool shard = false;        // a slice of the kernel's grid
+  bool persistent = false;   // a persistent launch of logical blocks [first_block, first_block + blocks)
+  std::uint64_t physical_blocks = 0;  // persistent: P
+  std::uint64_t blocks_done = 0;      // persistent: logical blocks it ran before it ended or stopped
   std::uint64_t first_block = 0, blocks = 0;
   double begin_us = 0, end_us = 0;  // GPU time since the coordinator's start event
 };
@@ -33,6 +36,12 @@ struct CoordinatorStats {
   std::uint64_t requests_failed = 0;
   std::uint64_t deadline_misses = 0;
   std::uint64_t launch_errors = 0;
+  std::uint64_t persistent_launches = 0;   // first launches and resumes
+  std::uint64_t preemptions_requested = 0; // stop requests sent to persistent launches
+  std::uint64_t preemptions = 0;           // persistent launches that ended with logical blocks left
+  std::uint64_t resumes = 0;               // launches that continued a preempted kernel
+  std::uint64_t regrows = 0;               // stops of launches sized beside critical work, to relaunch them larger
+  std::uint64_t stop_request_errors = 0;   // stop requests that failed (the kernel then just runs on)
   double submit_cpu_us_total = 0;    // CPU time spent inside submit()
 };
 

@@ -1,10 +1,18 @@
 // The coordinator: queues per task, a policy's decisions carried out on
 // streams, completion tracked by polling each stream's oldest event.
-// Critical launches are issued on the submitting thread (no hand-off); the
-// dispatcher thread polls completions and re-decides held normal work.
+// Critical launches are issued on the submitting thread (no hand-off), after
+// any preemption they need; the dispatcher thread polls completions, reads
+// where stopped persistent launches got to, and re-decides held normal work.
+//
+// Submit cost: the mutex is held only for bookkeeping and launches; the
+// dispatcher queries events outside it and gives way to waiting API calls;
+// the device is set only when the calling thread's current device differs;
+// launch records, events and footprints are prepared ahead, so the submit
+// path allocates nothing.
 #include "miriam/coordinator.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -17,17 +25,39 @@
 
 #include "cuda_check.h"
 #include "kernel_cache.h"
-// elastic.cuh's device helpers name blockIdx/gridDim; a host compiler needs their declarations.
-#include <device_launch_parameters.h>
-
-#include "miriam/elastic.cuh"
+#include "persistent_channel.h"
 
 namespace miriam {
 
 using detail::KernelEntry;
+using detail::LaunchFootprints;
+using detail::PersistentChannel;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// Makes `device` current for the calling thread only when it is not, and
+// restores the caller's device afterwards (cudaGetDevice is a thread-local
+// read; cudaSetDevice on every submit was a measurable part of its cost).
+class DeviceGuard {
+ public:
+  explicit DeviceGuard(int device) {
+    int current = -1;
+    if (cudaGetDevice(&current) != cudaSuccess) cudaGetLastError();
+    if (current != device) {
+      error_ = cudaSetDevice(device);
+      previous_ = current;
+    }
+  }
+  ~DeviceGuard() {
+    if (previous_ >= 0) cudaSetDevice(previous_);
+  }
+  cudaError_t error() const { return error_; }
+
+ private:
+  int previous_ = -1;
+  cudaError_t error_ = cudaSuccess;
+};
 
 struct TaskState;
 struct RequestState;
@@ -42,10 +72,14 @@ struct LaunchRecord {
   const char* label = nullptr;
   std::uint64_t total_blocks = 0, next_block = 0;
   bool held = false;
-  KernelFootprint footprint, sliced_footprint;
-  const ShardTiming* timing = nullptr;
+  bool persistent_in_flight = false;  // a persistent launch runs [next_block, total_blocks)
+  bool preempted = false;             // the next launch of it is a resume
+  LaunchFootprints shape;
   alignas(16) unsigned char arg_bytes[detail::kMaxArgBytes];
-  void* arg_ptrs[detail::kMaxKernelParams + 1];  // [0]: the Slice of a shard launch
+  // [0] the PersistentControl* and [1] the Slice of variant launches, then the
+  // kernel's own arguments: persistent launches pass arg_ptrs, shards
+  // arg_ptrs + 1, whole launches arg_ptrs + 2.
+  void* arg_ptrs[detail::kMaxKernelParams + 2];
 };
 
 // A kernel or shard issued to a stream and not yet seen complete.
@@ -56,7 +90,10 @@ struct Issued {
   const char* label = nullptr;
   KernelFootprint footprint;
   std::uint64_t first_block = 0, blocks = 0;
+  std::uint64_t resident_blocks = 0;  // what it holds on the GPU: blocks, or P when persistent
   bool shard = false;
+  bool persistent = false;
+  LaunchRecord* record = nullptr;     // persistent: the record its unfinished blocks return to
 };
 
 struct StreamState {
@@ -73,6 +110,16 @@ struct TaskState {
   std::deque<LaunchRecord*> queue;
   RequestState* open = nullptr;
   int shards_in_flight = 0;
+  // Persistent launches (normal tasks under a policy that issues them).
+  std::unique_ptr<PersistentChannel> channel;
+  bool persistent_running = false;
+  bool stop_requested = false;
+  std::uint64_t persistent_blocks = 0;  // P of the running launch
+  int persistent_sms = 0;
+  bool persistent_beside_critical = false;
+  // Critical tasks: the largest kernel seen, the guess for the next request's
+  // needs when it arrives (before its kernels are known).
+  std::optional<KernelLoad> expected_load;
 };
 
 struct RequestState {
@@ -84,6 +131,7 @@ struct RequestState {
   RequestResult result;
   CompletionCallback callback;
   bool has_gpu_times = false;
+  std::atomic<bool> finished{false};  // `done`, readable without the mutex (wait() polls it)
 };
 
 bool is_critical(const TaskState* t) { return t->desc.criticality == Criticality::kCritical; }
@@ -104,7 +152,10 @@ struct Coordinator::State {
   std::condition_variable done_cv;   // waiters sleep here
   std::condition_variable record_cv; // submitters wait for a free launch record
   bool stopping = false, dispatcher_sleeping = false;
+  bool pump_needed = false;  // work arrived since the dispatcher last decided
   std::thread dispatcher;
+  // API calls waiting for `mu`: the dispatcher lets them in first.
+  std::atomic<int> api_waiting{0};
 
   int priority_lowest = 0, priority_highest = 0;
   std::deque<StreamState> streams;  // [0]: the shared stream; deque: stable addresses
@@ -120,7 +171,15 @@ struct Coordinator::State {
   cudaEvent_t start_event = nullptr;
   Clock::time_point start_host;
 
+  cudaStream_t stop_stream = nullptr;  // stop-word copies, never behind kernels
+  int persistent_runs = 0;             // persistent launches issued and not seen complete
+
   LaunchContext context;  // reused: its vectors keep their capacity
+  PreemptionContext preemption;
+  std::vector<TaskState*> preemption_tasks;
+  std::vector<std::size_t> to_stop;
+  std::vector<std::pair<StreamState*, cudaEvent_t>> heads;  // dispatcher: stream heads to query
+  std::vector<cudaError_t> head_status;
   std::vector<TraceSpan> spans;
   CoordinatorStats stats;
   std::vector<std::pair<CompletionCallback, std::pair<RequestId, RequestResult>>> callbacks;
@@ -131,6 +190,14 @@ struct Coordinator::State {
   double host_us() const { return std::chrono::duration<double, std::micro>(Clock::now() - start_host).count(); }
 
   cudaError_t select_device() const { return cudaSetDevice(config.device); }
+
+  // Locks `mu` for an API call, ahead of the dispatcher.
+  std::unique_lock<std::mutex> lock_api() {
+    api_waiting.fetch_add(1, std::memory_order_relaxed);
+    std::unique_lock<std::mutex> lock(mu);
+    api_waiting.fetch_sub(1, std::memory_order_relaxed);
+    return lock;
+  }
 
   cudaError_t create_stream(int priority, cudaStream_t* stream) const {
     if (config.create_stream) return config.create_stream(priority, stream);
@@ -159,6 +226,7 @@ struct Coordinator::State {
     ++stats.requests_completed;
     if (r->result.status != Status::kSuccess) ++stats.requests_failed;
     if (is_critical(r->task)) --critical_requests_active;
+    r->finished.store(true, std::memory_order_release);
     if (r->callback) {
       callbacks.push_back({std::move(r->callback), {r->id, r->result}});
       requests.erase(r->id);
@@ -176,47 +244,98 @@ struct Coordinator::State {
     free_events.push_back(i.end);
   }
 
-  // Pops what has finished from each stream; in-order streams need only their head checked.
-  bool poll_completions() {
+  // Retires the head of `s`, which the GPU reported finished with `q`.
+  void retire_head(StreamState& s, cudaError_t q) {
+    Issued& i = s.in_flight.front();
+    RequestState* r = i.request;
+    std::uint64_t blocks_done = i.blocks;
+    if (q != cudaSuccess) {
+      cudaGetLastError();
+      fail(r, Status::kErrorCuda, q,
+           fmt::format("{} ({} blocks from {}) failed on the GPU: {}", i.label, i.blocks, i.first_block,
+                       cudaGetErrorString(q)));
+    }
+    if (i.persistent) blocks_done = retire_persistent(i, q == cudaSuccess);
+    if (q == cudaSuccess && config.tracing && i.begin) {
+      TraceSpan span;
+      span.name = i.label;
+      span.task = i.task->desc.name;
+      span.task_id = i.task->id;
+      span.request = r->id;
+      span.stream = s.index;
+      span.critical = is_critical(i.task);
+      span.shard = i.shard;
+      span.persistent = i.persistent;
+      span.physical_blocks = i.persistent ? i.resident_blocks : 0;
+      span.blocks_done = blocks_done;
+      span.first_block = i.first_block;
+      span.blocks = i.blocks;
+      span.begin_us = event_us(i.begin);
+      span.end_us = event_us(i.end);
+      if (!r->has_gpu_times || span.begin_us < r->result.gpu_begin_us) r->result.gpu_begin_us = span.begin_us;
+      r->result.gpu_end_us = std::max(r->result.gpu_end_us, span.end_us);
+      r->has_gpu_times = true;
+      spans.push_back(std::move(span));
+    }
+    if (i.shard) --i.task->shards_in_flight;
+    release_events(i);
+    s.in_flight.pop_front();
+    --r->outstanding;
+    maybe_complete(r);
+  }
+
+  // A persistent launch ended (finished, or stopped at a logical-block
+  // boundary): the record resumes from its progress, or is done. Returns the
+  // logical blocks it ran.
+  std::uint64_t retire_persistent(const Issued& i, bool ok) {
+    TaskState* t = i.task;
+    LaunchRecord* rec = i.record;
+    --persistent_runs;
+    t->persistent_running = false;
+    t->stop_requested = false;
+    rec->persistent_in_flight = false;
+    if (!ok) return 0;  // the request failed; pump drops the record
+    const std::uint64_t end = i.first_block + i.blocks;
+    const std::uint64_t progress = t->channel->progress(i.first_block, end);
+    rec->next_block = progress;
+    if (progress < end) {
+      ++stats.preemptions;
+      rec->preempted = true;
+    } else {
+      // Done: the record is its task's queue head (held there while it ran).
+      t->queue.pop_front();
+      --rec->request->queued;
+      free_record(rec);
+    }
+    return progress - i.first_block;
+  }
+
+  // Retires what has finished. In-order streams need only their head
+  // queried; the queries run without `mu`, so API calls never wait behind
+  // them. Only the dispatcher pops in_flight, so a head seen here is still
+  // the head when `mu` is taken again.
+  bool poll_heads(std::unique_lock<std::mutex>& lock) {
+    heads.clear();
+    for (StreamState& s : streams)
+      if (!s.in_flight.empty()) heads.emplace_back(&s, s.in_flight.front().end);
+    if (heads.empty()) return false;
+    lock.unlock();
+    head_status.resize(heads.size());
+    for (std::size_t k = 0; k < heads.size(); ++k) head_status[k] = cudaEventQuery(heads[k].second);
+    relock(lock);
     bool any = false;
-    for (StreamState& s : streams) {
-      while (!s.in_flight.empty()) {
-        Issued& i = s.in_flight.front();
-        const cudaError_t q = cudaEventQuery(i.end);
-        if (q == cudaErrorNotReady) break;
-        RequestState* r = i.request;
-        if (q != cudaSuccess) {
-          cudaGetLastError();
-          fail(r, Status::kErrorCuda, q,
-               fmt::format("{} ({} blocks from {}) failed on the GPU: {}", i.label, i.blocks, i.first_block,
-                           cudaGetErrorString(q)));
-        } else if (config.tracing && i.begin) {
-          TraceSpan span;
-          span.name = i.label;
-          span.task = i.task->desc.name;
-          span.task_id = i.task->id;
-          span.request = r->id;
-          span.stream = s.index;
-          span.critical = is_critical(i.task);
-          span.shard = i.shard;
-          span.first_block = i.first_block;
-          span.blocks = i.blocks;
-          span.begin_us = event_us(i.begin);
-          span.end_us = event_us(i.end);
-          if (!r->has_gpu_times || span.begin_us < r->result.gpu_begin_us) r->result.gpu_begin_us = span.begin_us;
-          r->result.gpu_end_us = std::max(r->result.gpu_end_us, span.end_us);
-          r->has_gpu_times = true;
-          spans.push_back(std::move(span));
-        }
-        if (i.shard) --i.task->shards_in_flight;
-        release_events(i);
-        s.in_flight.pop_front();
-        --r->outstanding;
-        maybe_complete(r);
-        any = true;
-      }
+    for (std::size_t k = 0; k < heads.size(); ++k) {
+      if (head_status[k] == cudaErrorNotReady) continue;
+      retire_head(*heads[k].first, head_status[k]);
+      any = true;
     }
     return any;
+  }
+
+  // The dispatcher takes `mu` only when no API call waits for it.
+  void relock(std::unique_lock<std::mutex>& lock) {
+    while (api_waiting.load(std::memory_order_relaxed) > 0) std::this_thread::yield();
+    lock.lock();
   }
 
   // --- issuing -------------------------------------------------------------
@@ -225,7 +344,37 @@ struct Coordinator::State {
     record_cv.notify_one();
   }
 
-  // Launches the whole kernel (shard == false) or blocks [first, first+count) of its sliced variant.
+  // Takes the event pair of a launch on `s` (the begin event only when tracing).
+  void begin_issue(Issued& i, StreamState* s) {
+    i.end = free_events.back(), free_events.pop_back();
+    if (config.tracing) {
+      i.begin = free_events.back(), free_events.pop_back();
+      cudaEventRecord(i.begin, s->stream);
+    }
+  }
+
+  // After the launch calls: the end event, or the failure of the request.
+  // Returns whether it went out.
+  bool finish_issue(LaunchRecord* rec, Issued& i, cudaError_t err, const char* what) {
+    StreamState* s = rec->task->stream;
+    if (err == cudaSuccess) err = cudaEventRecord(i.end, s->stream);
+    if (err != cudaSuccess) {
+      cudaGetLastError();  // clear a non-sticky error so other tasks go on
+      ++stats.launch_errors;
+      fail(rec->request, Status::kErrorCuda, err,
+           fmt::format("launching {} ({}) failed: {}", rec->label, what, cudaGetErrorString(err)));
+      release_events(i);
+      return false;
+    }
+    if (rec->preempted) ++stats.resumes, rec->preempted = false;
+    ++rec->request->outstanding;
+    s->in_flight.push_back(i);
+    return true;
+  }
+
+  // Launches the whole kernel (shard == false) or blocks [first, first+count)
+  // of its sliced variant. False: out of events (retry after completions);
+  // a failed launch consumes the record and fails its request.
   bool issue(LaunchRecord* rec, bool shard, std::uint64_t first, std::uint64_t count) {
     if (free_events.size() < 2) return false;  // back-pressure: wait for completions
     TaskState* t = rec->task;
@@ -235,70 +384,195 @@ struct Coordinator::State {
     i.request = rec->request;
     i.label = rec->label;
     i.first_block = first;
-    i.blocks = count;
+    i.blocks = i.resident_blocks = count;
     i.shard = shard;
-    i.footprint = shard ? rec->sliced_footprint : rec->footprint;
-    i.end = free_events.back(), free_events.pop_back();
-    if (config.tracing) {
-      i.begin = free_events.back(), free_events.pop_back();
-      cudaEventRecord(i.begin, s->stream);
-    }
+    i.footprint = shard ? rec->shape.sliced : rec->shape.original;
+    begin_issue(i, s);
     cudaError_t err;
     if (shard) {
       Slice slice{first, first + count, rec->grid};
-      rec->arg_ptrs[0] = &slice;  // copied by cudaLaunchKernel before it returns
-      err = cudaLaunchKernel(rec->kernel->sliced, physical_grid_for(count), rec->block, rec->arg_ptrs,
+      rec->arg_ptrs[1] = &slice;  // copied by cudaLaunchKernel before it returns
+      err = cudaLaunchKernel(rec->kernel->sliced, physical_grid_for(count), rec->block, rec->arg_ptrs + 1,
                              rec->shared_bytes, s->stream);
     } else {
-      err = cudaLaunchKernel(rec->kernel->original, rec->grid, rec->block, rec->arg_ptrs + 1, rec->shared_bytes,
+      err = cudaLaunchKernel(rec->kernel->original, rec->grid, rec->block, rec->arg_ptrs + 2, rec->shared_bytes,
                              s->stream);
     }
-    if (err == cudaSuccess) err = cudaEventRecord(i.end, s->stream);
-    if (err != cudaSuccess) {
-      cudaGetLastError();  // clear a non-sticky error so other tasks go on
-      ++stats.launch_errors;
-      fail(rec->request, Status::kErrorCuda, err,
-           fmt::format("launching {} ({}) failed: {}", rec->label, shard ? "shard" : "whole grid",
-                       cudaGetErrorString(err)));
-      release_events(i);
-      return true;  // the record is consumed; the request is failed
+    if (finish_issue(rec, i, err, shard ? "shard" : "whole grid")) {
+      if (shard) ++stats.shards_issued, ++t->shards_in_flight, ++rec->request->result.shards;
+      else ++stats.kernels_issued;
     }
-    if (shard) ++stats.shards_issued, ++t->shards_in_flight, ++rec->request->result.shards;
-    else ++stats.kernels_issued;
-    ++rec->request->outstanding;
-    s->in_flight.push_back(i);
     return true;
+  }
+
+  // Launches the record's remaining logical blocks on `sizing.physical_blocks`
+  // blocks of its persistent variant. The record stays its task's queue head
+  // until the launch ends (retire_persistent). Same return as issue().
+  bool issue_persistent(LaunchRecord* rec, const PersistentSizing& sizing) {
+    if (free_events.size() < 2) return false;
+    TaskState* t = rec->task;
+    StreamState* s = t->stream;
+    PersistentLaunch l;
+    l.grid = rec->grid;
+    l.block = rec->block;
+    l.shared_bytes = rec->shared_bytes;
+    l.stream = s->stream;
+    l.begin = rec->next_block;
+    l.end = rec->total_blocks;
+    l.physical_blocks = static_cast<unsigned>(std::min<std::uint64_t>(sizing.physical_blocks, 0x7FFFFFFFu));
+    l.control = t->channel->device_control();
+    Issued i;
+    i.task = t;
+    i.request = rec->request;
+    i.label = rec->label;
+    i.first_block = l.begin;
+    i.blocks = l.end - l.begin;
+    i.resident_blocks = l.physical_blocks;
+    i.persistent = true;
+    i.record = rec;
+    i.footprint = rec->shape.persistent;
+    begin_issue(i, s);
+    cudaError_t err = l.valid() ? t->channel->prepare(l) : cudaErrorInvalidValue;
+    if (err == cudaSuccess) {
+      PersistentControl* control = l.control;
+      Slice slice = l.slice();
+      rec->arg_ptrs[0] = &control;  // both copied by cudaLaunchKernel before it returns
+      rec->arg_ptrs[1] = &slice;
+      err = cudaLaunchKernel(rec->kernel->persistent, l.physical_grid(), l.block, rec->arg_ptrs, l.shared_bytes,
+                             s->stream);
+    }
+    if (err == cudaSuccess) err = t->channel->after_launch(s->stream);
+    if (finish_issue(rec, i, err, "persistent")) {
+      rec->persistent_in_flight = true;
+      t->persistent_running = true;
+      t->stop_requested = false;
+      t->persistent_blocks = l.physical_blocks;
+      t->persistent_sms = sizing.sms;
+      t->persistent_beside_critical = sizing.reason == PersistentReason::kIdleSms;
+      ++persistent_runs;
+      ++stats.persistent_launches;
+    }
+    return true;
+  }
+
+  // A critical kernel (or request: `arriving` unknown) is about to go out:
+  // stop the persistent launches the policy finds in its way. The stop word
+  // goes by copy engine on the stop stream, so it does not queue behind the
+  // resident blocks it stops; the critical launch follows on its own stream.
+  void preempt_for(const std::optional<KernelLoad>& arriving) {
+    if (persistent_runs == 0) return;
+    PreemptionContext& c = preemption;
+    c.arriving = arriving;
+    c.critical_running.clear();
+    c.persistent_running.clear();
+    preemption_tasks.clear();
+    for (const StreamState& s : streams)
+      if (s.critical && !s.in_flight.empty())
+        c.critical_running.push_back(KernelLoad{s.in_flight.front().footprint, s.in_flight.front().resident_blocks});
+    for (TaskState& t : tasks) {
+      if (!t.persistent_running) continue;
+      c.persistent_running.push_back(run_of(t));
+      preemption_tasks.push_back(&t);
+    }
+    to_stop.clear();
+    policy->choose_preemptions(c, &to_stop);
+    for (std::size_t k : to_stop)
+      if (request_stop(*preemption_tasks[k])) ++stats.preemptions_requested;
+  }
+
+  static PersistentRun run_of(const TaskState& t) {
+    return PersistentRun{t.persistent_blocks, t.persistent_sms, t.stop_requested, t.persistent_beside_critical};
+  }
+
+  // Sends the stop word to `t`'s running persistent launch. False when it was
+  // already stopping or the request failed (the launch then just runs on:
+  // late, never wrong).
+  bool request_stop(TaskState& t) {
+    if (t.stop_requested) return false;
+    if (t.channel->request_stop(stop_stream) != cudaSuccess) {
+      cudaGetLastError();
+      ++stats.stop_request_errors;
+      return false;
+    }
+    t.stop_requested = true;
+    return true;
+  }
+
+  // No critical request in flight any more: runs sized beside critical work
+  // stop, and pump relaunches what they leave on the whole GPU.
+  void regrow_persistent() {
+    if (persistent_runs == 0 || critical_requests_active > 0) return;
+    for (TaskState& t : tasks)
+      if (t.persistent_running && policy->should_regrow(run_of(t), false) && request_stop(t)) ++stats.regrows;
+  }
+
+  // Opens a request on `t` (mu held). A critical request's arrival is the
+  // earliest moment to stop persistent normal work in its way: the drain then
+  // overlaps the submission of its kernels (measurements.md #4).
+  Status open_request(TaskState& t, RequestId* id, CompletionCallback on_complete) {
+    if (t.open) return Status::kErrorRequestOpen;
+    auto r = std::make_unique<RequestState>();
+    r->id = next_request++;
+    r->task = &t;
+    r->callback = std::move(on_complete);
+    r->result.release_us = host_us();
+    if (is_critical(&t)) {
+      ++critical_requests_active;
+      if (persistent_runs > 0) {
+        const DeviceGuard device(config.device);
+        preempt_for(t.expected_load);
+      }
+    }
+    t.open = r.get();
+    if (id) *id = r->id;
+    requests.emplace(r->id, std::move(r));
+    return Status::kSuccess;
   }
 
   void build_context(const TaskState& t, const LaunchRecord& rec) {
     LaunchContext& c = context;
     c.criticality = t.desc.criticality;
-    c.footprint = rec.footprint;
-    c.sliced_footprint.reset();
-    if (rec.kernel->sliced) c.sliced_footprint = rec.sliced_footprint;
-    c.sliced_timing = rec.timing;
     c.blocks_remaining = rec.total_blocks - rec.next_block;
     c.critical_in_flight = critical_requests_active > 0;
-    c.own_shards_in_flight = t.shards_in_flight;
     c.critical_running.clear();
     c.normal_running.clear();
+    if (is_critical(&t)) return;  // critical launches go out whole: nothing more to plan
+    c.footprint = rec.shape.original;
+    c.sliced_footprint.reset();
+    if (rec.kernel->sliced) c.sliced_footprint = rec.shape.sliced;
+    c.sliced_timing = rec.shape.sliced_timing;
+    c.persistent_footprint.reset();
+    if (rec.kernel->persistent && t.channel) c.persistent_footprint = rec.shape.persistent;
+    c.persistent_timing = rec.shape.persistent_timing;
+    c.own_shards_in_flight = t.shards_in_flight;
     if (!policy->plans_shards()) return;
     for (const StreamState& s : streams) {
       if (s.in_flight.empty()) continue;
       if (s.critical) {
         // The head of a critical stream is what runs now; the rest waits behind it.
         const Issued& head = s.in_flight.front();
-        c.critical_running.push_back(KernelLoad{head.footprint, head.blocks});
+        c.critical_running.push_back(KernelLoad{head.footprint, head.resident_blocks});
       } else {
-        for (const Issued& i : s.in_flight) c.normal_running.push_back(KernelLoad{i.footprint, i.blocks});
+        for (const Issued& i : s.in_flight) c.normal_running.push_back(KernelLoad{i.footprint, i.resident_blocks});
       }
     }
   }
 
   // Issues what the policy allows from the head of a task's queue.
   void pump(TaskState& t) {
+    bool decided_one = false;
     while (!t.queue.empty()) {
+      if (decided_one && !is_critical(&t) && api_waiting.load(std::memory_order_relaxed) > 0) {
+        // A submitter (maybe critical) waits for `mu`: let it in after one
+        // normal decision (at most one launch); the dispatcher goes on in its
+        // next round, so normal work still advances under API pressure.
+        pump_needed = true;
+        return;
+      }
+      decided_one = true;
       LaunchRecord* rec = t.queue.front();
+      // A persistent launch holds the head: what it leaves undone comes back here.
+      if (rec->persistent_in_flight) return;
       RequestState* r = rec->request;
       if (r->result.status != Status::kSuccess) {  // a failed request's later launches are dropped
         t.queue.pop_front();
@@ -315,13 +589,34 @@ struct Coordinator::State {
       }
       rec->held = false;
       bool issued;
-      if (d.action == LaunchAction::kIssueShard && rec->kernel->sliced) {
+      if (d.action == LaunchAction::kIssuePersistent && context.persistent_footprint) {
+        issued = issue_persistent(rec, d.persistent);
+        if (issued && rec->persistent_in_flight) return;
+      } else if (d.action == LaunchAction::kIssueShard && rec->kernel->sliced) {
         const std::uint64_t n = std::min(d.shard.blocks, rec->total_blocks - rec->next_block);
         issued = issue(rec, true, rec->next_block, n);
         if (issued) rec->next_block += n;
-      } else {
+      } else if (rec->next_block == 0) {
         issued = issue(rec, false, 0, rec->total_blocks);
         if (issued) rec->next_block = rec->total_blocks;
+      } else {
+        // What a stopped persistent launch left: never the original kernel
+        // (it would run the finished blocks again), but one sliced launch or
+        // a persistent one on the whole GPU.
+        const std::uint64_t n = rec->total_blocks - rec->next_block;
+        if (rec->kernel->sliced) {
+          issued = issue(rec, true, rec->next_block, n);
+          if (issued) rec->next_block = rec->total_blocks;
+        } else {
+          const std::uint64_t per_sm =
+              static_cast<std::uint64_t>(std::max(1, blocks_per_sm(gpu, rec->shape.persistent)));
+          PersistentSizing whole;
+          whole.physical_blocks = std::min(n, per_sm * static_cast<std::uint64_t>(gpu.sm_count));
+          whole.sms = gpu.sm_count;
+          whole.reason = PersistentReason::kFullGpu;
+          issued = issue_persistent(rec, whole);
+          if (issued && rec->persistent_in_flight) return;
+        }
       }
       if (!issued) return;  // out of events: retry after completions
       if (rec->next_block >= rec->total_blocks || r->result.status != Status::kSuccess) {
@@ -355,31 +650,38 @@ struct Coordinator::State {
     callbacks.clear();
     lock.unlock();
     for (auto& [cb, result] : pending) cb(result.first, result.second);
-    lock.lock();
+    relock(lock);
   }
 
   void dispatch_loop() {
     select_device();
     std::unique_lock<std::mutex> lock(mu);
     while (true) {
-      if (poll_completions()) done_cv.notify_all();
-      pump_all();
+      // Decisions change only when work completes or arrives: re-decide then.
+      if (poll_heads(lock) || pump_needed) {
+        pump_needed = false;
+        regrow_persistent();
+        pump_all();
+      }
       run_callbacks(lock);
       if (stopping && !busy()) break;
       if (!busy()) {
         dispatcher_sleeping = true;
         work_cv.wait(lock, [&] { return stopping || busy(); });
         dispatcher_sleeping = false;
+        pump_needed = true;
         continue;
       }
       lock.unlock();
       if (config.poll_interval_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(config.poll_interval_us));
       else std::this_thread::yield();
-      lock.lock();
+      relock(lock);
     }
   }
 
+  // After API calls that queued work or changed what the policy sees.
   void wake_dispatcher() {
+    pump_needed = true;
     if (dispatcher_sleeping) work_cv.notify_one();
   }
 };
@@ -397,8 +699,12 @@ Coordinator::~Coordinator() {
     s.work_cv.notify_all();
   }
   s.dispatcher.join();
-  s.select_device();
-  for (StreamState& st : s.streams) cudaStreamSynchronize(st.stream), cudaStreamDestroy(st.stream);
+  const DeviceGuard device(s.config.device);
+  for (StreamState& st : s.streams) cudaStreamSynchronize(st.stream);
+  if (s.stop_stream) cudaStreamSynchronize(s.stop_stream);
+  for (TaskState& t : s.tasks) t.channel.reset();
+  for (StreamState& st : s.streams) cudaStreamDestroy(st.stream);
+  if (s.stop_stream) cudaStreamDestroy(s.stop_stream);
   for (cudaEvent_t e : s.all_events) cudaEventDestroy(e);
   if (s.start_event) cudaEventDestroy(s.start_event);
 }
@@ -407,7 +713,8 @@ Status Coordinator::initialize() {
   State& s = *state_;
   std::string error_message;
   if (s.initialized) return Status::kSuccess;
-  MIRIAM_CUDA_TRY(s.select_device());
+  const DeviceGuard device(s.config.device);
+  MIRIAM_CUDA_TRY(device.error());
   cudaDeviceProp prop{};
   MIRIAM_CUDA_TRY(cudaGetDeviceProperties(&prop, s.config.device));
   if (s.config.gpu_override) {
@@ -426,6 +733,7 @@ Status Coordinator::initialize() {
 
   StreamState& shared = s.streams.emplace_back();
   MIRIAM_CUDA_TRY(s.create_stream(0, &shared.stream));
+  MIRIAM_CUDA_TRY(s.create_stream(s.priority_highest, &s.stop_stream));
 
   const unsigned event_flags = s.config.tracing ? cudaEventDefault : cudaEventDisableTiming;
   const std::size_t event_count = 2 * std::max<std::size_t>(s.config.max_issued_in_flight, 2);
@@ -456,10 +764,17 @@ Status Coordinator::add_task(const TaskDesc& desc, TaskId* id) {
   if (!s.initialized || !id) return Status::kErrorInvalidArgument;
   std::lock_guard<std::mutex> lock(s.mu);
   std::string error_message;
-  MIRIAM_CUDA_TRY(s.select_device());
+  const DeviceGuard device(s.config.device);
+  MIRIAM_CUDA_TRY(device.error());
   TaskState& t = s.tasks.emplace_back();
   t.id = static_cast<TaskId>(s.tasks.size() - 1);
   t.desc = desc;
+  auto undo = [&](cudaError_t err) {
+    cudaGetLastError();
+    error_message = detail::cuda_error_text(err, "add_task");
+    s.tasks.pop_back();
+    return Status::kErrorCuda;
+  };
   const StreamAssignment a = s.policy->stream_for(desc);
   if (a.shared) {
     t.stream = &s.streams.front();
@@ -473,10 +788,20 @@ Status Coordinator::add_task(const TaskDesc& desc, TaskId* id) {
     const cudaError_t err = s.create_stream(prio, &st.stream);
     if (err != cudaSuccess) {
       s.streams.pop_back();
-      s.tasks.pop_back();
-      return Status::kErrorCuda;
+      return undo(err);
     }
     t.stream = &st;
+  }
+  if (desc.criticality == Criticality::kNormal && s.policy->kind() == PolicyKind::kMiriam &&
+      s.config.policy_options.use_persistent) {
+    // The control block of its persistent launches, made now so no launch can fail for it.
+    t.channel = std::make_unique<PersistentChannel>();
+    const cudaError_t err = t.channel->create();
+    if (err != cudaSuccess) {
+      t.channel.reset();
+      if (!a.shared) cudaStreamDestroy(s.streams.back().stream), s.streams.pop_back();
+      return undo(err);
+    }
   }
   *id = t.id;
   return Status::kSuccess;
@@ -484,22 +809,11 @@ Status Coordinator::add_task(const TaskDesc& desc, TaskId* id) {
 
 Status Coordinator::begin_request(TaskId task, RequestId* id, CompletionCallback on_complete) {
   State& s = *state_;
-  std::lock_guard<std::mutex> lock(s.mu);
+  std::unique_lock<std::mutex> lock = s.lock_api();
   if (!s.initialized) return Status::kErrorInvalidArgument;
   if (s.stopping) return Status::kErrorShutDown;
   if (task >= s.tasks.size()) return Status::kErrorUnknownTask;
-  TaskState& t = s.tasks[task];
-  if (t.open) return Status::kErrorRequestOpen;
-  auto r = std::make_unique<RequestState>();
-  r->id = s.next_request++;
-  r->task = &t;
-  r->callback = std::move(on_complete);
-  r->result.release_us = s.host_us();
-  if (is_critical(&t)) ++s.critical_requests_active;
-  t.open = r.get();
-  if (id) *id = r->id;
-  s.requests.emplace(r->id, std::move(r));
-  return Status::kSuccess;
+  return s.open_request(s.tasks[task], id, std::move(on_complete));
 }
 
 Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
@@ -507,16 +821,15 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
   const Clock::time_point t0 = Clock::now();
   if (!launch.kernel || logical_block_count(launch.grid) == 0 || launch.block.x * launch.block.y * launch.block.z == 0)
     return Status::kErrorInvalidArgument;
-  s.select_device();
-  std::unique_lock<std::mutex> lock(s.mu);
+  const DeviceGuard device(s.config.device);
+  if (device.error() != cudaSuccess) return Status::kErrorCuda;
+  std::unique_lock<std::mutex> lock = s.lock_api();
   if (s.stopping) return Status::kErrorShutDown;
   if (task >= s.tasks.size()) return Status::kErrorUnknownTask;
   TaskState& t = s.tasks[task];
   if (!t.open) {
-    lock.unlock();
-    const Status st = begin_request(task, nullptr);
+    const Status st = s.open_request(t, nullptr, {});
     if (st != Status::kSuccess) return st;
-    lock.lock();
   }
   RequestState* r = t.open;
   KernelEntry* k = nullptr;
@@ -527,7 +840,7 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
     return found;
   }
   if (!k->arg_sizes.empty() && !launch.args) return Status::kErrorInvalidArgument;
-  s.record_cv.wait(lock, [&] { return !s.free_records.empty() || s.stopping; });
+  if (s.free_records.empty()) s.record_cv.wait(lock, [&] { return !s.free_records.empty() || s.stopping; });
   if (s.stopping) return Status::kErrorShutDown;
   LaunchRecord* rec = s.free_records.back();
   s.free_records.pop_back();
@@ -541,24 +854,38 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
   rec->total_blocks = logical_block_count(launch.grid);
   rec->next_block = 0;
   rec->held = false;
+  rec->persistent_in_flight = false;
+  rec->preempted = false;
   for (std::size_t i = 0; i < k->arg_sizes.size(); ++i) {
     std::memcpy(rec->arg_bytes + k->arg_offsets[i], launch.args[i], k->arg_sizes[i]);
-    rec->arg_ptrs[i + 1] = rec->arg_bytes + k->arg_offsets[i];
+    rec->arg_ptrs[i + 2] = rec->arg_bytes + k->arg_offsets[i];
   }
-  s.kernels.footprints(*k, launch.block, launch.shared_bytes, &rec->footprint, &rec->sliced_footprint, &rec->timing);
+  rec->shape = s.kernels.footprints(*k, launch.block, launch.shared_bytes);
   ++r->queued;
   ++r->result.launches;
   ++s.stats.launches_submitted;
   t.queue.push_back(rec);
+  const bool critical = is_critical(&t);
+  if (critical) {
+    const KernelLoad load{rec->shape.original, rec->total_blocks};
+    if (!t.expected_load || load.blocks > t.expected_load->blocks) t.expected_load = load;
+    s.preempt_for(load);  // before the launch: its blocks need the SMs the stopped work leaves
+  }
   s.pump(t);  // critical work goes out now, from this thread
-  if (!t.queue.empty() || !t.stream->in_flight.empty()) s.wake_dispatcher();
+  // A critical launch issued whole needs the dispatcher only to see it
+  // complete, which end_request asks for: no wake-up per launch.
+  const bool wake = !t.queue.empty() || !critical;
+  if (wake) s.pump_needed = true;
+  const bool notify = wake && s.dispatcher_sleeping;
   s.stats.submit_cpu_us_total += std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+  lock.unlock();
+  if (notify) s.work_cv.notify_one();  // outside the lock: the dispatcher does not wake into a held mutex
   return Status::kSuccess;
 }
 
 Status Coordinator::end_request(TaskId task, RequestId* id) {
   State& s = *state_;
-  std::unique_lock<std::mutex> lock(s.mu);
+  std::unique_lock<std::mutex> lock = s.lock_api();
   if (task >= s.tasks.size()) return Status::kErrorUnknownTask;
   TaskState& t = s.tasks[task];
   if (!t.open) return Status::kErrorNoRequestOpen;
@@ -567,21 +894,37 @@ Status Coordinator::end_request(TaskId task, RequestId* id) {
   r->ended = true;
   if (id) *id = r->id;
   s.maybe_complete(r);
-  s.wake_dispatcher();
+  s.pump_needed = true;
+  const bool notify = s.dispatcher_sleeping;
   s.run_callbacks(lock);
+  lock.unlock();
+  if (notify) s.work_cv.notify_one();
   return Status::kSuccess;
 }
 
 Status Coordinator::wait(RequestId request, RequestResult* result, int timeout_ms) {
   State& s = *state_;
-  std::unique_lock<std::mutex> lock(s.mu);
+  std::unique_lock<std::mutex> lock = s.lock_api();
   auto it = s.requests.find(request);
   if (it == s.requests.end()) return Status::kErrorInvalidArgument;  // unknown, taken, or has a callback
   RequestState* r = it->second.get();
   if (r->callback) return Status::kErrorInvalidArgument;
+  const Clock::time_point start = Clock::now();
+  if (!r->done && s.config.wait_spin_us > 0) {
+    // Poll first: most critical requests end within microseconds of the
+    // call, sooner than a condition-variable wake-up. (One waiter per request.)
+    lock.unlock();
+    long long spin_us = s.config.wait_spin_us;
+    if (timeout_ms >= 0) spin_us = std::min<long long>(spin_us, 1000LL * timeout_ms);
+    const Clock::time_point until = start + std::chrono::microseconds(spin_us);
+    while (!r->finished.load(std::memory_order_acquire) && Clock::now() < until) std::this_thread::yield();
+    lock = s.lock_api();
+    it = s.requests.find(request);  // other requests may have rehashed the map
+    if (it == s.requests.end()) return Status::kErrorInvalidArgument;
+  }
   auto ready = [&] { return r->done; };
   if (timeout_ms < 0) s.done_cv.wait(lock, ready);
-  else if (!s.done_cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), ready)) return Status::kErrorTimeout;
+  else if (!s.done_cv.wait_until(lock, start + std::chrono::milliseconds(timeout_ms), ready)) return Status::kErrorTimeout;
   if (result) *result = r->result;
   const Status status = r->result.status;
   s.requests.erase(it);

@@ -6,6 +6,28 @@
 
 namespace miriam::detail {
 
+namespace {
+
+// A variant the CUDA runtime cannot describe is left unbound: the kernel then
+// runs whole (or through its other variant) rather than failing.
+void bind_variant(const BoundKernel& bound, VariantKind kind, const void** stub, cudaFuncAttributes* attrs) {
+  const BoundVariant* v = bound.variant(kind);
+  if (!v) return;
+  if (cudaFuncGetAttributes(attrs, v->symbol->host_stub) == cudaSuccess) *stub = v->symbol->host_stub;
+  else cudaGetLastError();
+}
+
+int occupancy(const void* kernel, int threads, std::size_t shared_bytes) {
+  int n = 0;
+  if (!kernel || cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, threads, shared_bytes) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
 Status KernelCache::get(const void* kernel, KernelEntry** out, std::string& error_message) {
   auto it = entries_.find(kernel);
   if (it != entries_.end()) {
@@ -46,13 +68,8 @@ Status KernelCache::get(const void* kernel, KernelEntry** out, std::string& erro
     if (const BoundKernel* bound = catalog_->find_by_original(kernel)) {
       e->label = bound->display_name();
       e->mangled = bound->instantiation->mangled;
-      if (const BoundVariant* v = bound->variant(VariantKind::kSliced)) {
-        if (cudaFuncGetAttributes(&e->sliced_attrs, v->symbol->host_stub) == cudaSuccess) {
-          e->sliced = v->symbol->host_stub;
-        } else {
-          cudaGetLastError();  // launch it whole rather than fail
-        }
-      }
+      bind_variant(*bound, VariantKind::kSliced, &e->sliced, &e->sliced_attrs);
+      bind_variant(*bound, VariantKind::kPersistent, &e->persistent, &e->persistent_attrs);
     }
   }
   if (e->label.empty()) {
@@ -65,29 +82,33 @@ Status KernelCache::get(const void* kernel, KernelEntry** out, std::string& erro
   return Status::kSuccess;
 }
 
-void KernelCache::footprints(KernelEntry& e, dim3 block, std::size_t shared_bytes, KernelFootprint* original,
-                             KernelFootprint* sliced, const ShardTiming** timing) {
+const LaunchFootprints& KernelCache::footprints(KernelEntry& e, dim3 block, std::size_t shared_bytes) {
   const int threads = static_cast<int>(block.x * block.y * block.z);
-  if (threads != e.cached_threads || shared_bytes != e.cached_shared) {
-    e.cached_threads = threads;
-    e.cached_shared = shared_bytes;
-    int n = 0;
-    e.cached_blocks_per_sm =
-        cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, e.original, threads, shared_bytes) == cudaSuccess ? n : 0;
-    n = 0;
-    e.cached_sliced_blocks_per_sm =
-        e.sliced && cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, e.sliced, threads, shared_bytes) == cudaSuccess
-            ? n
-            : 0;
-    cudaGetLastError();
-    e.cached_timing = (profile_ && !e.mangled.empty())
-                          ? profile_->find(e.mangled, VariantKind::kSliced, static_cast<unsigned>(threads))
-                          : nullptr;
+  if (threads == e.cached_threads && shared_bytes == e.cached_shared) return e.cached;
+  e.cached_threads = threads;
+  e.cached_shared = shared_bytes;
+  LaunchFootprints& f = e.cached;
+  // The application raises the original's dynamic shared memory limit for
+  // launches over 48 KiB; its variants need the same, on this device.
+  for (auto [stub, attrs] : {std::pair{e.sliced, &e.sliced_attrs}, std::pair{e.persistent, &e.persistent_attrs}}) {
+    if (!stub || shared_bytes <= static_cast<std::size_t>(attrs->maxDynamicSharedSizeBytes)) continue;
+    if (cudaFuncSetAttribute(stub, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared_bytes)) ==
+        cudaSuccess)
+      attrs->maxDynamicSharedSizeBytes = static_cast<int>(shared_bytes);
+    else
+      cudaGetLastError();  // the variant's launch then fails with a message naming the kernel
   }
-  *original = KernelFootprint{threads, e.attrs.numRegs, e.attrs.sharedSizeBytes + shared_bytes, e.cached_blocks_per_sm};
-  *sliced = KernelFootprint{threads, e.sliced_attrs.numRegs, e.sliced_attrs.sharedSizeBytes + shared_bytes,
-                            e.cached_sliced_blocks_per_sm};
-  *timing = e.cached_timing;
+  auto footprint = [&](const cudaFuncAttributes& a, const void* stub) {
+    return KernelFootprint{threads, a.numRegs, a.sharedSizeBytes + shared_bytes, occupancy(stub, threads, shared_bytes)};
+  };
+  f.original = footprint(e.attrs, e.original);
+  f.sliced = footprint(e.sliced_attrs, e.sliced);
+  f.persistent = footprint(e.persistent_attrs, e.persistent);
+  const bool profiled = profile_ && !e.mangled.empty();
+  f.sliced_timing = profiled ? profile_->find(e.mangled, VariantKind::kSliced, static_cast<unsigned>(threads)) : nullptr;
+  f.persistent_timing =
+      profiled ? profile_->find(e.mangled, VariantKind::kPersistent, static_cast<unsigned>(threads)) : nullptr;
+  return f;
 }
 
 }  // namespace miriam::detail

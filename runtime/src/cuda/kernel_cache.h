@@ -21,9 +21,17 @@ namespace miriam::detail {
 constexpr std::size_t kMaxKernelParams = 64;
 constexpr std::size_t kMaxArgBytes = 1024;
 
+// Footprints and timings of one launch shape (block, dynamic shared memory).
+struct LaunchFootprints {
+  KernelFootprint original, sliced, persistent;
+  const ShardTiming* sliced_timing = nullptr;
+  const ShardTiming* persistent_timing = nullptr;
+};
+
 struct KernelEntry {
   const void* original = nullptr;
-  const void* sliced = nullptr;  // null: no sliced variant bound
+  const void* sliced = nullptr;      // null: no sliced variant bound
+  const void* persistent = nullptr;  // null: no persistent variant bound
   std::string label;
   std::string mangled;           // empty for kernels no manifest describes
   std::vector<std::uint32_t> arg_offsets;  // where each argument's bytes go in a launch record
@@ -31,13 +39,13 @@ struct KernelEntry {
   std::uint32_t arg_bytes = 0;
   cudaFuncAttributes attrs{};
   cudaFuncAttributes sliced_attrs{};
+  cudaFuncAttributes persistent_attrs{};
 
-  // Occupancy of the last (threads, dynamic shared) asked: launches of one kernel repeat shapes.
+  // The last launch shape asked: launches of one kernel repeat shapes, so
+  // the occupancy API and the profile are asked once per shape change.
   int cached_threads = -1;
   std::size_t cached_shared = 0;
-  int cached_blocks_per_sm = 0;
-  int cached_sliced_blocks_per_sm = 0;
-  const ShardTiming* cached_timing = nullptr;
+  LaunchFootprints cached;
 };
 
 class KernelCache {
@@ -47,9 +55,8 @@ class KernelCache {
   // Finds or builds the entry; fails for a pointer that is not a kernel.
   Status get(const void* kernel, KernelEntry** entry, std::string& error_message);
 
-  // Footprints of the original and sliced variants for a launch shape.
-  void footprints(KernelEntry& entry, dim3 block, std::size_t shared_bytes, KernelFootprint* original,
-                  KernelFootprint* sliced, const ShardTiming** timing);
+  // Footprints of the original and its variants for a launch shape.
+  const LaunchFootprints& footprints(KernelEntry& entry, dim3 block, std::size_t shared_bytes);
 
  private:
   const KernelCatalog* catalog_;

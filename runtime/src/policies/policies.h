@@ -35,14 +35,24 @@ class IbPolicy final : public Policy {
 
 class MiriamPolicy final : public Policy {
  public:
-  MiriamPolicy(const GpuModel& gpu, const PolicyOptions& options) : planner_(gpu, options.planner), options_(options) {}
+  MiriamPolicy(const GpuModel& gpu, const PolicyOptions& options)
+      : planner_(gpu, options.planner), persistent_(gpu, options.persistent), options_(options) {}
   PolicyKind kind() const override { return PolicyKind::kMiriam; }
   StreamAssignment stream_for(const TaskDesc& task) const override;
   LaunchDecision decide(const LaunchContext& context) const override;
   bool plans_shards() const override { return true; }
+  void choose_preemptions(const PreemptionContext& context, std::vector<std::size_t>* stop) const override;
+  bool should_regrow(const PersistentRun& run, bool critical_in_flight) const override {
+    return persistent_.should_regrow(run, critical_in_flight);
+  }
 
  private:
+  // A persistent launch for this normal kernel now, if the policy wants one.
+  std::optional<LaunchDecision> decide_persistent(const LaunchContext& context) const;
+  LaunchDecision decide_sliced(const LaunchContext& context) const;
+
   ShardPlanner planner_;
+  PersistentPlanner persistent_;
   PolicyOptions options_;
 };
 

@@ -27,6 +27,7 @@ const char* to_string(LaunchAction action) {
   switch (action) {
     case LaunchAction::kIssueWhole: return "issue whole";
     case LaunchAction::kIssueShard: return "issue shard";
+    case LaunchAction::kIssuePersistent: return "issue persistent";
     case LaunchAction::kHold: return "hold";
   }
   return "unknown";

@@ -1,171 +1,222 @@
 // GPU test of the coordinator: every policy runs a critical and a normal
-// workload; outputs must equal a CPU reference bit for bit, nothing may
-// deadlock, and the trace must be valid JSON. Run on the device machine:
-//   ./coordinator_gpu_test [trace-dir]
-// The sliced variant and its registration are written by hand here the way
-// miriamc emits them, so this test does not depend on the compiler.
+// workload; outputs must equal a CPU reference (what each request computes
+// alone) bit for bit, nothing may deadlock (every wait has a timeout), and the
+// trace must be valid JSON. Under miriam the normal kernels run persistent and
+// critical requests arriving mid-run must preempt and resume them. Then two
+// coordinators (on devices 0 and 1, or both on 0) run side by side.
+// Run on the device machine:  ./coordinator_gpu_test [trace-dir] [--quick]
+// (--quick: a tenth of the normal work, for compute-sanitizer runs).
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "miriam/coordinator.h"
 #include "miriam/cuda_introspector.h"
-#include "miriam/elastic.cuh"
+#include "test_kernels.cuh"
 
 namespace {
 
-// x[i] = x[i] * 3 + blockIdx.x (with the logical block index).
-__global__ void affine(float* x, int n) {
-  const int i = blockIdx.x * blockDim.x + threadIdx.x;
-  // Explicit roundings: no FMA contraction, so the CPU reference matches bit for bit.
-  if (i < n) x[i] = __fadd_rn(__fmul_rn(x[i], 3.0f), static_cast<float>(blockIdx.x % 7));
-}
+using namespace miriam;
+using namespace coordinator_test;
 
-__global__ void affine__miriam_sliced(miriam::Slice slice, float* x, int n) {
-  if (!miriam::slice_block_active(slice)) return;
-  const uint3 block = miriam::slice_block_index(slice);
-  const int i = block.x * blockDim.x + threadIdx.x;
-  if (i < n) x[i] = __fadd_rn(__fmul_rn(x[i], 3.0f), static_cast<float>(block.x % 7));
-}
-
-const miriam::VariantSymbol affine_variants[] = {
-    {"sliced", "affine__miriam_sliced", reinterpret_cast<const void*>(&affine__miriam_sliced)}};
-const miriam::KernelSymbol kernels[] = {
-    {"affine", "", "_Z6affinePfi", reinterpret_cast<const void*>(&affine), affine_variants, 1}};
-const std::string kHash(64, 'c');
-const miriam::SourceRegistration registration{"coordinator_gpu_test.cu", kHash.c_str(), kernels, 1};
-const miriam::Registrar registrar(registration);
-
-std::string manifest_json() {
-  nlohmann::json param_x = {{"name", "x"}, {"type", "float *"}, {"size", 8}, {"alignment", 8}};
-  nlohmann::json param_n = {{"name", "n"}, {"type", "int"}, {"size", 4}, {"alignment", 4}};
-  nlohmann::json features = {{"barriers", false}, {"warp_level_ops", false}, {"atomics", false},
-                             {"dynamic_shared_memory", false}, {"static_shared_memory", false},
-                             {"reads_block_idx", true}, {"reads_grid_dim", false}, {"early_return", false},
-                             {"grid_sync", false}, {"cooperative_groups", false},
-                             {"device_callees_reading_builtins", nlohmann::json::array()}};
-  nlohmann::json kernel = {
-      {"name", "affine"}, {"qualified_name", "affine"},
-      {"location", {{"file", "t.cu"}, {"line", 1}, {"column", 1}}},
-      {"is_template", false}, {"params", {param_x, param_n}},
-      {"instantiations", {{{"mangled", "_Z6affinePfi"}, {"template_args", ""}, {"params", {param_x, param_n}},
-                           {"static_shared_bytes", 0}}}},
-      {"launch_bounds", nullptr}, {"features", features},
-      {"variants", {{{"kind", "sliced"}, {"entry", "affine__miriam_sliced"}, {"mangled", {"x"}},
-                     {"extra_params", {{{"name", "slice"}, {"type", "miriam::Slice"}, {"position", 0}}}}}}},
-      {"refused", nlohmann::json::array()}};
-  return nlohmann::json{{"schema_version", 1},
-                        {"tool", {{"name", "miriamc"}, {"version", "t"}, {"clang_version", "22"}}},
-                        {"source", {{"path", "t.cu"}, {"sha256", kHash}}},
-                        {"output", "t.elastic.cu"}, {"arch", "sm_90"}, {"kernels", {kernel}}}
-      .dump();
-}
-
-void reference(std::vector<float>& x, int threads, int times) {
-  for (int t = 0; t < times; ++t)
-    for (size_t i = 0; i < x.size(); ++i) {
-      const volatile float product = x[i] * 3.0f;  // rounded, as __fmul_rn
-      x[i] = product + static_cast<float>((i / threads) % 7);
-    }
-}
-
-int failures = 0;
-#define EXPECT(cond, ...)                                   \
-  do {                                                      \
-    if (!(cond)) {                                          \
-      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      std::printf(__VA_ARGS__);                             \
-      std::printf("\n");                                    \
-      ++failures;                                           \
-    }                                                       \
+std::atomic<int> failures{0};
+#define EXPECT(cond, ...)                                                 \
+  do {                                                                    \
+    if (!(cond)) {                                                        \
+      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
+      std::printf(__VA_ARGS__);                                           \
+      std::printf("\n");                                                  \
+      ++failures;                                                         \
+    }                                                                     \
   } while (0)
 
-void run_policy(miriam::PolicyKind kind, const miriam::KernelCatalog& catalog, const std::string& trace_dir) {
-  using namespace miriam;
-  CoordinatorConfig config;
-  config.policy = kind;
-  Coordinator coord(config, &catalog);
-  Status st = coord.initialize();
-  EXPECT(st == Status::kSuccess, "initialize: %s", to_string(st));
-  if (st != Status::kSuccess) return;
+constexpr int kThreads = 256;
+constexpr int kCriticalN = kThreads * 66;      // one block per SM on half an H100
+int kChurnN = kThreads * 40000;  // ~38 waves of ~70 µs blocks: milliseconds per kernel
+int kRounds = 4000;
+bool quick = false;  // kernels too short to be sure a critical request arrives mid-run
+constexpr int kCriticalLaunches = 10, kCriticalRequests = 20, kChurnLaunches = 2;
+
+// The buffers of one workload on one device, and their expected contents.
+struct Workload {
+  int device = 0;
+  float* small = nullptr;
+  unsigned *churned = nullptr, *churned_p = nullptr;
+  std::vector<float> host_small;
+  std::vector<unsigned> host_churn;
+
+  explicit Workload(int dev) : device(dev), host_small(kCriticalN), host_churn(kChurnN) {
+    cudaSetDevice(device);
+    for (int i = 0; i < kCriticalN; ++i) host_small[i] = static_cast<float>(i % 100) * 1e-2f;
+    for (int i = 0; i < kChurnN; ++i) host_churn[i] = static_cast<unsigned>(i) * 2654435761u;
+    cudaMalloc(&small, kCriticalN * sizeof(float));
+    cudaMalloc(&churned, kChurnN * sizeof(unsigned));
+    cudaMalloc(&churned_p, kChurnN * sizeof(unsigned));
+    cudaMemcpy(small, host_small.data(), kCriticalN * sizeof(float), cudaMemcpyHostToDevice);
+    cudaMemcpy(churned, host_churn.data(), kChurnN * sizeof(unsigned), cudaMemcpyHostToDevice);
+    cudaMemcpy(churned_p, host_churn.data(), kChurnN * sizeof(unsigned), cudaMemcpyHostToDevice);
+  }
+  ~Workload() {
+    cudaSetDevice(device);
+    cudaFree(small), cudaFree(churned), cudaFree(churned_p);
+  }
+
+  void check(const char* who) {
+    cudaSetDevice(device);
+    std::vector<float> got_small(kCriticalN);
+    std::vector<unsigned> got(kChurnN), got_p(kChurnN);
+    cudaMemcpy(got_small.data(), small, kCriticalN * sizeof(float), cudaMemcpyDeviceToHost);
+    cudaMemcpy(got.data(), churned, kChurnN * sizeof(unsigned), cudaMemcpyDeviceToHost);
+    cudaMemcpy(got_p.data(), churned_p, kChurnN * sizeof(unsigned), cudaMemcpyDeviceToHost);
+    affine_reference(host_small, kThreads, kCriticalLaunches * kCriticalRequests);
+    churn_reference(host_churn, kThreads, kRounds, kChurnLaunches);
+    EXPECT(std::memcmp(got_small.data(), host_small.data(), kCriticalN * sizeof(float)) == 0,
+           "%s: critical output differs", who);
+    EXPECT(std::memcmp(got.data(), host_churn.data(), kChurnN * sizeof(unsigned)) == 0,
+           "%s: normal output (churn: sliced + persistent) differs", who);
+    EXPECT(std::memcmp(got_p.data(), host_churn.data(), kChurnN * sizeof(unsigned)) == 0,
+           "%s: normal output (churn_p: persistent only) differs", who);
+  }
+};
+
+struct Outcome {
+  double critical_gpu_us = 0;
+  double normal_gpu_us = 0;
+};
+
+// A long normal request (churn, churn_p, interleaved), then critical requests
+// one after another while it runs. With `wait_for_persistent`, the critical
+// requests start only once a persistent launch is on the GPU, so they
+// arrive mid-run and must preempt it.
+Outcome run_workload(Coordinator& coord, Workload& w, const char* who, bool wait_for_persistent) {
+  Outcome out;
   TaskId critical = 0, normal = 0;
-  coord.add_task(TaskDesc{"detect", Criticality::kCritical, 0, 1e6}, &critical);
-  coord.add_task(TaskDesc{"segment", Criticality::kNormal, 0, std::nullopt}, &normal);
-
-  const int threads = 256, n_big = 256 * 40000, n_small = 256 * 66;
-  const int normal_launches = 4, critical_launches = 10, critical_requests = 20;
-  float *big = nullptr, *small = nullptr;
-  cudaMalloc(&big, n_big * sizeof(float));
-  cudaMalloc(&small, n_small * sizeof(float));
-  std::vector<float> host_big(n_big), host_small(n_small);
-  for (int i = 0; i < n_big; ++i) host_big[i] = static_cast<float>(i % 1000) * 1e-3f;
-  for (int i = 0; i < n_small; ++i) host_small[i] = static_cast<float>(i % 100) * 1e-2f;
-  cudaMemcpy(big, host_big.data(), n_big * sizeof(float), cudaMemcpyHostToDevice);
-  cudaMemcpy(small, host_small.data(), n_small * sizeof(float), cudaMemcpyHostToDevice);
-
-  // Normal: one long request; critical: requests one after another meanwhile.
+  EXPECT(coord.add_task(TaskDesc{"detect", Criticality::kCritical, 0, 1e6}, &critical) == Status::kSuccess, "%s", who);
+  EXPECT(coord.add_task(TaskDesc{"segment", Criticality::kNormal, 0, std::nullopt}, &normal) == Status::kSuccess,
+         "%s", who);
   RequestId normal_request = 0;
   coord.begin_request(normal, &normal_request);
-  for (int i = 0; i < normal_launches; ++i) {
-    int n = n_big;
-    void* args[] = {&big, &n};
-    st = coord.submit(normal, KernelLaunch{reinterpret_cast<const void*>(&affine), dim3(n_big / threads),
-                                           dim3(threads), 0, args, "affine(normal)"});
-    EXPECT(st == Status::kSuccess, "submit normal: %s", to_string(st));
+  for (int i = 0; i < kChurnLaunches; ++i) {
+    for (unsigned* buffer : {w.churned, w.churned_p}) {
+      int n = kChurnN, rounds = kRounds;
+      void* args[] = {&buffer, &n, &rounds};
+      const void* kernel = buffer == w.churned ? reinterpret_cast<const void*>(&churn)
+                                               : reinterpret_cast<const void*>(&churn_p);
+      const Status st = coord.submit(normal, KernelLaunch{kernel, dim3(kChurnN / kThreads), dim3(kThreads), 0, args});
+      EXPECT(st == Status::kSuccess, "%s: submit normal: %s", who, to_string(st));
+    }
   }
   coord.end_request(normal);
 
-  double critical_gpu_us = 0;
-  for (int r = 0; r < critical_requests; ++r) {
+  if (wait_for_persistent) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (coord.stats().persistent_launches == 0 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    EXPECT(coord.stats().persistent_launches > 0, "%s: no persistent launch within 5 s", who);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // let it get going on the GPU
+  }
+
+  for (int r = 0; r < kCriticalRequests; ++r) {
     RequestId id = 0;
     coord.begin_request(critical, &id);
-    for (int i = 0; i < critical_launches; ++i) {
-      int n = n_small;
-      void* args[] = {&small, &n};
-      st = coord.submit(critical, KernelLaunch{reinterpret_cast<const void*>(&affine), dim3(n_small / threads),
-                                               dim3(threads), 0, args, "affine(critical)"});
-      EXPECT(st == Status::kSuccess, "submit critical: %s", to_string(st));
+    for (int i = 0; i < kCriticalLaunches; ++i) {
+      int n = kCriticalN;
+      float* x = w.small;
+      void* args[] = {&x, &n};
+      const Status st = coord.submit(critical, KernelLaunch{reinterpret_cast<const void*>(&affine),
+                                                            dim3(kCriticalN / kThreads), dim3(kThreads), 0, args,
+                                                            "affine(critical)"});
+      EXPECT(st == Status::kSuccess, "%s: submit critical: %s", who, to_string(st));
     }
     coord.end_request(critical);
     RequestResult result;
-    st = coord.wait(id, &result, 20000);
-    EXPECT(st == Status::kSuccess, "critical request %d: %s %s", r, to_string(st), result.message.c_str());
-    critical_gpu_us += result.gpu_end_us - result.gpu_begin_us;
+    const Status st = coord.wait(id, &result, 20000);
+    EXPECT(st == Status::kSuccess, "%s: critical request %d: %s %s", who, r, to_string(st), result.message.c_str());
+    out.critical_gpu_us += (result.gpu_end_us - result.gpu_begin_us) / kCriticalRequests;
   }
   RequestResult normal_result;
-  st = coord.wait(normal_request, &normal_result, 60000);
-  EXPECT(st == Status::kSuccess, "normal request: %s %s", to_string(st), normal_result.message.c_str());
-  EXPECT(coord.synchronize() == Status::kSuccess, "synchronize");
+  const Status st = coord.wait(normal_request, &normal_result, 60000);
+  EXPECT(st == Status::kSuccess, "%s: normal request: %s %s", who, to_string(st), normal_result.message.c_str());
+  out.normal_gpu_us = normal_result.gpu_end_us - normal_result.gpu_begin_us;
+  EXPECT(coord.synchronize() == Status::kSuccess, "%s: synchronize", who);
+  return out;
+}
 
-  std::vector<float> got_big(n_big), got_small(n_small);
-  cudaMemcpy(got_big.data(), big, n_big * sizeof(float), cudaMemcpyDeviceToHost);
-  cudaMemcpy(got_small.data(), small, n_small * sizeof(float), cudaMemcpyDeviceToHost);
-  reference(host_big, threads, normal_launches);
-  reference(host_small, threads, critical_launches * critical_requests);
-  EXPECT(std::memcmp(got_big.data(), host_big.data(), n_big * sizeof(float)) == 0, "%s: normal output differs",
-         to_string(kind));
-  EXPECT(std::memcmp(got_small.data(), host_small.data(), n_small * sizeof(float)) == 0,
-         "%s: critical output differs", to_string(kind));
-
-  const CoordinatorStats stats = coord.stats();
-  const std::string path = trace_dir + "/trace_" + to_string(kind) + ".json";
+void check_trace(const Coordinator& coord, const std::string& path) {
   EXPECT(coord.write_trace(path), "write %s", path.c_str());
   std::ifstream in(path);
-  nlohmann::json trace = nlohmann::json::parse(in, nullptr, false);
-  EXPECT(!trace.is_discarded() && trace.contains("traceEvents"), "%s is not a valid trace", path.c_str());
-  std::printf("%-12s critical request GPU span mean %8.1f us | normal %8.1f us | kernels %llu shards %llu holds %llu"
-              " | submit %.2f us/launch | spans %zu\n",
-              to_string(kind), critical_gpu_us / critical_requests,
-              normal_result.gpu_end_us - normal_result.gpu_begin_us,
-              (unsigned long long)stats.kernels_issued, (unsigned long long)stats.shards_issued,
-              (unsigned long long)stats.holds, stats.submit_cpu_us_total / stats.launches_submitted,
-              coord.trace().size());
-  cudaFree(big);
-  cudaFree(small);
+  const nlohmann::json trace = nlohmann::json::parse(in, nullptr, false);
+  EXPECT(!trace.is_discarded() && trace.contains("traceEvents") && trace["traceEvents"].size() > 1,
+         "%s is not a valid trace", path.c_str());
+}
+
+void run_policy(PolicyKind kind, const KernelCatalog& catalog, const std::string& trace_dir) {
+  CoordinatorConfig config;
+  config.policy = kind;
+  Coordinator coord(config, &catalog);
+  const Status st = coord.initialize();
+  EXPECT(st == Status::kSuccess, "initialize: %s", to_string(st));
+  if (st != Status::kSuccess) return;
+  Workload w(0);
+  const bool miriam = kind == PolicyKind::kMiriam;
+  const Outcome out = run_workload(coord, w, to_string(kind), miriam);
+  w.check(to_string(kind));
+  check_trace(coord, trace_dir + "/trace_" + to_string(kind) + ".json");
+
+  const CoordinatorStats stats = coord.stats();
+  std::size_t persistent_spans = 0;
+  for (const TraceSpan& span : coord.trace()) persistent_spans += span.persistent;
+  if (miriam) {
+    // Critical requests arrived while persistent churn ran on every SM: each
+    // must have asked it to stop, and at least one stop must have landed mid-run.
+    EXPECT(stats.persistent_launches > 0, "miriam issued no persistent launch");
+    EXPECT(quick || stats.preemptions_requested > 0, "miriam requested no preemption");
+    EXPECT(quick || stats.preemptions > 0, "no persistent launch stopped with blocks left");
+    EXPECT(quick || stats.resumes > 0, "no preempted kernel resumed");
+    EXPECT(persistent_spans > 0, "no persistent span in the trace");
+    EXPECT(stats.stop_request_errors == 0, "stop requests failed");
+  } else {
+    EXPECT(stats.persistent_launches == 0 && stats.preemptions_requested == 0, "%s used persistent launches",
+           to_string(kind));
+  }
+  std::printf("%-12s critical request GPU span mean %8.1f us | normal %8.1f us | kernels %llu shards %llu "
+              "persistent %llu (preempt requests %llu, stopped %llu, resumes %llu, regrows %llu) holds %llu | submit %.2f us/launch\n",
+              to_string(kind), out.critical_gpu_us, out.normal_gpu_us, (unsigned long long)stats.kernels_issued,
+              (unsigned long long)stats.shards_issued, (unsigned long long)stats.persistent_launches,
+              (unsigned long long)stats.preemptions_requested, (unsigned long long)stats.preemptions,
+              (unsigned long long)stats.resumes, (unsigned long long)stats.regrows, (unsigned long long)stats.holds,
+              stats.submit_cpu_us_total / std::max<std::uint64_t>(stats.launches_submitted, 1));
+}
+
+// Two coordinators in one process, each with its own streams, events, kernel
+// cache and dispatcher, running at the same time from two threads.
+void run_two_coordinators(const KernelCatalog& catalog, int devices, const std::string& trace_dir) {
+  const int second = devices > 1 ? 1 : 0;
+  CoordinatorConfig a_config, b_config;
+  a_config.device = 0;
+  b_config.device = second;
+  a_config.policy = PolicyKind::kMiriam;
+  b_config.policy = PolicyKind::kPriority;
+  Coordinator a(a_config, &catalog), b(b_config, &catalog);
+  EXPECT(a.initialize() == Status::kSuccess && b.initialize() == Status::kSuccess, "two coordinators initialize");
+  EXPECT(a.device() == 0 && b.device() == second, "devices");
+  Workload wa(0), wb(second);
+  std::thread ta([&] { run_workload(a, wa, "coordinator A (miriam)", false); });
+  std::thread tb([&] { run_workload(b, wb, "coordinator B (priority)", false); });
+  ta.join();
+  tb.join();
+  wa.check("coordinator A");
+  wb.check("coordinator B");
+  check_trace(a, trace_dir + "/trace_pair_a.json");
+  check_trace(b, trace_dir + "/trace_pair_b.json");
+  std::printf("two coordinators on devices 0 and %d: done\n", second);
 }
 
 }  // namespace
@@ -177,19 +228,20 @@ int main(int argc, char** argv) {
     return 77;  // ctest: skipped
   }
   const std::string trace_dir = argc > 1 ? argv[1] : ".";
-  miriam::KernelCatalog catalog;
-  miriam::CudaIntrospector introspector;
+  quick = argc > 2 && std::string(argv[2]) == "--quick";
+  if (quick) kChurnN /= 10, kRounds /= 10;
+  KernelCatalog catalog;
+  CudaIntrospector introspector;
   try {
-    catalog.add(miriam::parse_manifest(manifest_json(), "coordinator_gpu_test"), miriam::registry(), &introspector);
+    catalog.add(parse_manifest(manifest_json(), "coordinator_gpu_test"), registry(), &introspector);
   } catch (const std::exception& e) {
     std::printf("FAIL binding: %s\n", e.what());
     return 1;
   }
-  auto sizes = introspector.param_sizes(reinterpret_cast<const void*>(&affine__miriam_sliced));
-  EXPECT(sizes && sizes->size() == 3, "sliced variant parameter count");
-  for (miriam::PolicyKind kind : {miriam::PolicyKind::kSequential, miriam::PolicyKind::kMultistream,
-                                  miriam::PolicyKind::kPriority, miriam::PolicyKind::kIb, miriam::PolicyKind::kMiriam})
+  for (PolicyKind kind : {PolicyKind::kSequential, PolicyKind::kMultistream, PolicyKind::kPriority, PolicyKind::kIb,
+                          PolicyKind::kMiriam})
     run_policy(kind, catalog, trace_dir);
-  std::printf(failures ? "%d FAILURES\n" : "all passed\n", failures);
+  run_two_coordinators(catalog, devices, trace_dir);
+  std::printf(failures ? "%d FAILURES\n" : "all passed\n", failures.load());
   return failures ? 1 : 0;
 }

@@ -1,0 +1,92 @@
+// Persistent normal kernels: how many physical blocks (P) a launch gets, and
+// which running launches must stop when a critical kernel arrives. Plain C++
+// against the GpuModel, so every decision is unit-tested on the CPU.
+//
+// The model of placement is occupancy_of()'s: the block scheduler spreads a
+// launch breadth-first, so P blocks cover min(P, #SMs) SMs. Persistent normal
+// blocks left resident on the SMs a critical kernel uses starve it
+// (measurements.md #3), so a persistent launch is "in the way" when the SMs it
+// covers and the SMs the critical kernels need add up to more than the GPU.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "miriam/gpu_model.h"
+#include "miriam/shard_timing.h"
+
+namespace miriam {
+
+struct PersistentPlannerConfig {
+  // Physical blocks per SM beside critical work: on SMs the critical kernels
+  // leave idle, at most this many blocks each, so the launch covers no more
+  // SMs than are idle (measurements.md: relaunched with 1 block per SM during
+  // critical work, 1.37x critical vs 1.23x stopped).
+  int blocks_per_sm_beside_critical = 1;
+  // Prefer the sliced variant when, by the profile, the persistent one runs a
+  // logical block more than this fraction slower.
+  double max_overhead = 0.10;
+};
+
+enum class PersistentReason {
+  kFullGpu,       // nothing critical in flight: every resident slot
+  kIdleSms,       // critical kernels running: the SMs they leave idle
+  kNoIdleSm,      // critical kernels cover every SM: none (P = 0)
+  kBetweenCritical,  // critical request in flight with no kernel on the GPU: none (P = 0)
+};
+
+const char* to_string(PersistentReason reason);
+
+struct PersistentSizing {
+  std::uint64_t physical_blocks = 0;  // P; 0: no persistent launch now
+  int sms = 0;                        // SMs the launch is meant to cover
+  PersistentReason reason = PersistentReason::kNoIdleSm;
+};
+
+// A persistent normal launch on the GPU.
+struct PersistentRun {
+  std::uint64_t physical_blocks = 0;  // P
+  int sms = 0;                        // SMs it covers (PersistentSizing::sms)
+  bool stop_requested = false;        // already draining
+  bool beside_critical = false;       // sized to the SMs critical kernels left (kIdleSms)
+};
+
+class PersistentPlanner {
+ public:
+  PersistentPlanner(GpuModel gpu, PersistentPlannerConfig config) : gpu_(gpu), config_(config) {}
+
+  // P for a persistent launch of `footprint` with `blocks_remaining` logical
+  // blocks. `critical`: critical kernels on the GPU; `normal`: other normal
+  // work issued and not finished.
+  PersistentSizing size(const KernelFootprint& footprint, std::uint64_t blocks_remaining, bool critical_in_flight,
+                        const std::vector<KernelLoad>& critical, const std::vector<KernelLoad>& normal) const;
+
+  // Which runs to stop (indices into `runs`, appended to `stop`) so that the
+  // critical kernels running and `arriving` (nullopt: unknown, assume the
+  // whole GPU) get their SMs. Runs already stopping count as gone; the
+  // largest runs stop first, and only as many as needed.
+  void choose_preemptions(const std::optional<KernelLoad>& arriving, const std::vector<KernelLoad>& critical_running,
+                          const std::vector<PersistentRun>& runs, std::vector<std::size_t>* stop) const;
+
+  // Whether a run sized beside critical work should stop and resume on the
+  // whole GPU now that no critical request is in flight: otherwise it would
+  // finish its kernel on a fraction of the SMs.
+  bool should_regrow(const PersistentRun& run, bool critical_in_flight) const;
+
+  // Whether the persistent variant should run this launch rather than the
+  // sliced one: the footprint must allow as many resident blocks per SM as
+  // the sliced variant's, and the profile (when both timings are known) must
+  // not show it slower than max_overhead.
+  bool prefer_persistent(const KernelFootprint& persistent, const ShardTiming* persistent_timing,
+                         const std::optional<KernelFootprint>& sliced, const ShardTiming* sliced_timing) const;
+
+  const GpuModel& gpu() const { return gpu_; }
+  const PersistentPlannerConfig& config() const { return config_; }
+
+ private:
+  GpuModel gpu_;
+  PersistentPlannerConfig config_;
+};
+
+}  // namespace miriam

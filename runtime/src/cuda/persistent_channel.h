@@ -1,0 +1,49 @@
+// One normal task's control block for its persistent launches (one in flight
+// at a time), with the stream ordering that keeps stop requests and clears
+// apart:
+//   kernel stream: [wait stop_sent] clear stop, reset tickets, record `cleared`,
+//                  kernel, copy tickets back, end event
+//   stop stream:   wait `cleared`, copy the stop word, record `stop_sent`
+// A stop therefore lands after the clear of the launch it targets, and the
+// next launch's clear after any earlier stop: no stale stop word stops a
+// resumed launch, and no clear undoes a stop it should not.
+#pragma once
+
+#include <cuda_runtime.h>
+// elastic.cuh's device helpers name blockIdx/gridDim; a host compiler needs their declarations.
+#include <device_launch_parameters.h>
+
+#include "miriam/elastic.cuh"
+
+namespace miriam::detail {
+
+class PersistentChannel {
+ public:
+  PersistentChannel() = default;
+  ~PersistentChannel();
+  PersistentChannel(const PersistentChannel&) = delete;
+  PersistentChannel& operator=(const PersistentChannel&) = delete;
+
+  cudaError_t create();
+
+  // Stream-ordered before the launch, on launch.stream.
+  cudaError_t prepare(const PersistentLaunch& launch);
+  // Stream-ordered after the launch, on its stream: the ticket count comes back
+  // to pinned memory, readable once the launch's end event has completed.
+  cudaError_t after_launch(cudaStream_t stream);
+  // Asks the launch prepared last to stop at its next logical-block boundary.
+  cudaError_t request_stop(cudaStream_t stop_stream);
+
+  // Where the finished launch got to (valid after its end event completed).
+  unsigned long long progress(unsigned long long begin, unsigned long long end) const;
+
+  PersistentControl* device_control() const { return block_.device; }
+
+ private:
+  PersistentControlBlock block_{};
+  cudaEvent_t cleared_ = nullptr;
+  cudaEvent_t stop_sent_ = nullptr;
+  bool stop_sent_pending_ = false;  // a stop was sent since the last clear
+};
+
+}  // namespace miriam::detail
