@@ -55,6 +55,7 @@ std::string workload_path(const std::string& name_or_path) {
 }
 
 void list_workloads() {
+  std::cout << (have_dnn_models() ? "DNN models: built in\n" : "DNN models: not in this build (synthetic models only)\n");
   const fs::path dir = executable_dir() / "workloads";
   std::vector<fs::path> files;
   if (fs::is_directory(dir))
