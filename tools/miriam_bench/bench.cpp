@@ -48,6 +48,14 @@ BenchReport run_workload(const Workload& w, const Options& options, const RunEnv
   report.short_mode = options.short_mode;
   report.verify_mode = options.verify == VerifyMode::kEvery ? "every request" : "last request";
   report.tasks = w.tasks;
+  const ShardPlannerConfig& planner = options.policy_options.planner;
+  report.planner = fmt::format(
+      "critical_budget_us={} idle_budget_us={} pad_critical_sms={} hold_over_budget={} shards_in_flight={},{} "
+      "profile={}",
+      planner.critical_budget_us, planner.idle_budget_us ? fmt::format("{}", *planner.idle_budget_us) : "none",
+      planner.share_critical_sms ? "on" : "off", planner.hold_if_over_budget ? "yes" : "no",
+      options.policy_options.shards_in_flight_critical, options.policy_options.shards_in_flight_idle,
+      options.profile.empty() ? "none" : options.profile);
 
   std::vector<std::unique_ptr<BenchTask>> tasks;
   for (std::size_t i = 0; i < w.tasks.size(); ++i) {

@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
 
   RunEnvironment env;
   env.verify = options.verify;
+  env.policy_options = options.policy_options;
   std::unique_ptr<GreenContext> green;
   if (options.sms > 0) {
     std::string error;

@@ -67,6 +67,12 @@ policy, in one process; prints one table per workload (rows = policies).
   --commit HASH          commit recorded in the results (default: the one the binary was built from)
   --manifest-dir DIR     where the *.miriam.json manifests are (default: next to the executable)
   --profile FILE         shard timing profile for the miriam policy
+  miriam's shard planning (defaults: the runtime's):
+  --idle-budget-us X     longest normal shard while no critical work runs (without a profile: one wave)
+  --critical-budget-us X longest normal shard beside critical work (needs a profile)
+  --pad-critical-sms on|off   pad normal blocks onto SMs critical blocks occupy
+  --hold-over-budget     hold a shard that would exceed the critical budget instead of sending it
+  --shards-in-flight N,M normal shards in flight per task with / without critical work running
   --list                 list the bundled workloads
   --help
 )";
@@ -98,7 +104,20 @@ Options parse_options(const std::vector<std::string>& args) {
     } else if (a == "--commit") o.commit = value();
     else if (a == "--manifest-dir") o.manifest_dir = value();
     else if (a == "--profile") o.profile = value();
-    else if (a == "--list") o.list = true;
+    else if (a == "--idle-budget-us") o.policy_options.planner.idle_budget_us = parse_positive(a, value());
+    else if (a == "--critical-budget-us") o.policy_options.planner.critical_budget_us = parse_positive(a, value());
+    else if (a == "--pad-critical-sms") {
+      const std::string& v = value();
+      if (v != "on" && v != "off") throw UsageError("--pad-critical-sms: '" + v + "' (expected on or off)");
+      o.policy_options.planner.share_critical_sms = v == "on";
+    } else if (a == "--hold-over-budget") o.policy_options.planner.hold_if_over_budget = true;
+    else if (a == "--shards-in-flight") {
+      const std::string& v = value();
+      const auto comma = v.find(',');
+      if (comma == std::string::npos) throw UsageError("--shards-in-flight: '" + v + "' (expected N,M)");
+      o.policy_options.shards_in_flight_critical = static_cast<int>(parse_integer(a, v.substr(0, comma), 1));
+      o.policy_options.shards_in_flight_idle = static_cast<int>(parse_integer(a, v.substr(comma + 1), 1));
+    } else if (a == "--list") o.list = true;
     else if (a == "--help" || a == "-h") o.help = true;
     else throw UsageError("unknown option '" + a + "' (see --help)");
   }

@@ -33,6 +33,7 @@ struct Options {
   std::string commit;        // empty: the commit the binary was built from
   std::string manifest_dir;  // empty: next to the executable
   std::string profile;       // shard timing profile for the miriam policy (optional)
+  PolicyOptions policy_options;  // the miriam policy's shard planning knobs
   bool list = false, help = false;
 };
 

@@ -127,6 +127,7 @@ std::string format_table(const BenchReport& r, const std::vector<PolicyRow>& row
   out << fmt::format("workload {} on {}, {} SMs{}, commit {}, {}{}\n", r.workload, r.card, r.sm_count,
                      r.sms_requested ? " (green context)" : " (whole GPU)", r.commit, r.date,
                      r.short_mode ? ", --short" : "");
+  if (!r.planner.empty()) out << "  miriam planner: " << r.planner << "\n";
   for (const TaskResult& t : r.solo) {
     out << fmt::format("  solo {:<12} {:<24} x{:<3} {:<8} {:<22}", t.task, t.model, t.batch,
                        to_string(t.criticality), t.arrival);
@@ -270,6 +271,7 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
               {"seed", r.seed},
               {"short", r.short_mode},
               {"verify", r.verify_mode},
+              {"planner", r.planner},
               {"latency_definition", "scheduled release -> completion of the request's last kernel (host clock)"},
               {"solo_policy", "multistream (the task alone on its own stream)"},
               {"tasks", tasks},

@@ -66,6 +66,7 @@ struct BenchReport {
   std::uint64_t seed = 0;
   bool short_mode = false;
   std::string verify_mode;
+  std::string planner;  // the miriam policy's planning settings, for the record
   std::vector<TaskSpec> tasks;
   std::vector<double> solo_latency_us;  // calibration, per task (resolves *_x_solo)
   std::vector<TaskResult> solo;         // per task, in workload order

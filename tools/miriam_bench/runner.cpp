@@ -187,6 +187,7 @@ std::string describe(const ResolvedArrival& a) {
 PolicyRun run_tasks(const RunEnvironment& env, const RunPlan& plan) {
   CoordinatorConfig config;
   config.policy = plan.policy;
+  config.policy_options = env.policy_options;
   config.tracing = true;  // per-request GPU spans, and the trace file
   config.gpu_override = env.gpu;
   config.create_stream = env.create_stream;

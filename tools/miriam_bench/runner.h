@@ -36,6 +36,7 @@ struct RunEnvironment {
   std::function<cudaError_t(int, cudaStream_t*)> create_stream;  // unset: ordinary streams
   std::optional<GpuModel> gpu;                                   // set with a green context
   VerifyMode verify = VerifyMode::kEvery;
+  PolicyOptions policy_options;
 };
 
 struct RunPlan {
