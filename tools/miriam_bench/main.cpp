@@ -19,9 +19,7 @@
 #include "miriam/profile.h"
 #include "models.h"
 
-#ifndef MIRIAM_BENCH_COMMIT
-#define MIRIAM_BENCH_COMMIT "unknown"
-#endif
+#include "miriam_bench_commit.h"  // generated at build time (commit_header.cmake)
 
 namespace fs = std::filesystem;
 using namespace miriam;
