@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "coordinator_launcher.h"
+#include "measure.h"
 
 namespace miriam::bench {
 
@@ -20,15 +21,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Micros = std::chrono::duration<double, std::micro>;
 
-struct RequestRecord {
-  Clock::time_point release, done;
-  double latency_ms = 0, issue_latency_ms = 0, gpu_span_ms = 0;
-};
-
 // What one application thread saw.
-struct TaskLog {
-  std::vector<RequestRecord> requests;  // completed without error, in order
-  std::uint64_t failures = 0, mismatches = 0;
+struct TaskLog : TaskRequests {
   std::string first_error;
 };
 
@@ -124,12 +118,13 @@ void drive_task(Coordinator& coord, TaskId id, BenchTask& task, const RunEnviron
                        to_string(launcher.last_status()), to_string(ended), to_string(st), result.message));
       continue;
     }
-    RequestRecord r;
-    r.release = release;
     // Completion as the coordinator observed it, on this thread's clock.
-    r.done = begin + std::chrono::duration_cast<Clock::duration>(Micros(result.completed_us - result.release_us));
-    r.latency_ms = std::chrono::duration<double, std::milli>(r.done - release).count();
-    r.issue_latency_ms = std::chrono::duration<double, std::milli>(r.done - begin).count();
+    const Clock::time_point done =
+        begin + std::chrono::duration_cast<Clock::duration>(Micros(result.completed_us - result.release_us));
+    RequestTiming r;
+    r.done_s = std::chrono::duration<double>(done - start).count();
+    r.latency_ms = std::chrono::duration<double, std::milli>(done - release).count();
+    r.issue_latency_ms = std::chrono::duration<double, std::milli>(done - begin).count();
     r.gpu_span_ms = (result.gpu_end_us - result.gpu_begin_us) / 1000.0;
     log.requests.push_back(r);
     if (env.verify == VerifyMode::kEvery) {
@@ -144,32 +139,14 @@ void drive_task(Coordinator& coord, TaskId id, BenchTask& task, const RunEnviron
   if (count && --counted_left == 0) stop.raise();
 }
 
-TaskResult summarize_task(const BenchTask& task, const TaskLog& log, int warmup, Clock::time_point window_begin,
-                          Clock::time_point window_end) {
+TaskResult summarize_task(const BenchTask& task, const TaskLog& log, int warmup, const Window& window) {
   TaskResult t;
   t.task = task.spec.name;
   t.model = task.spec.model.text;
   t.batch = task.spec.batch;
   t.criticality = task.spec.criticality;
   t.arrival = describe(task.arrival);
-  t.completed = log.requests.size();
-  t.failures = log.failures;
-  t.mismatches = log.mismatches;
-  std::vector<double> spans, issued;
-  for (std::size_t i = 0; i < log.requests.size(); ++i) {
-    const RequestRecord& r = log.requests[i];
-    if (r.done > window_begin && r.done <= window_end) ++t.in_window;
-    if (i < static_cast<std::size_t>(warmup)) continue;
-    t.latencies_ms.push_back(r.latency_ms);
-    spans.push_back(r.gpu_span_ms);
-    issued.push_back(r.issue_latency_ms);
-    if (task.deadline_us && r.latency_ms * 1000.0 > *task.deadline_us) ++t.deadline_misses;
-  }
-  t.latency_ms = summarize(t.latencies_ms);
-  t.issue_latency_ms = summarize(issued);
-  t.gpu_span_p50_ms = percentile(spans, 0.5);
-  const double window_s = std::chrono::duration<double>(window_end - window_begin).count();
-  t.throughput = window_s > 0 ? static_cast<double>(t.in_window) * task.spec.batch / window_s : 0;
+  summarize_requests(log, task.spec.batch, warmup, task.deadline_us, window, &t);
   return t;
 }
 
@@ -231,19 +208,13 @@ PolicyRun run_tasks(const RunEnvironment& env, const RunPlan& plan) {
   for (std::thread& t : threads) t.join();
   coord.synchronize();
 
-  // The throughput window: from when every task has finished its first
-  // request (all are warm and running) to the stop.
-  Clock::time_point window_begin = start;
-  for (const TaskLog& log : logs)
-    if (!log.requests.empty()) window_begin = std::max(window_begin, log.requests.front().done);
-  const Clock::time_point window_end = stop.at;
-  if (window_end <= window_begin) window_begin = start;
-
+  const Window window =
+      throughput_window(std::vector<TaskRequests>(logs.begin(), logs.end()), std::chrono::duration<double>(stop.at - start).count());
   PolicyRun run;
   run.policy = plan.label;
-  run.window_s = std::chrono::duration<double>(window_end - window_begin).count();
+  run.window_s = window.length_s();
   for (std::size_t i = 0; i < plan.tasks.size(); ++i) {
-    run.tasks.push_back(summarize_task(*plan.tasks[i], logs[i], plan.warmup_requests, window_begin, window_end));
+    run.tasks.push_back(summarize_task(*plan.tasks[i], logs[i], plan.warmup_requests, window));
     if (!logs[i].first_error.empty())
       std::cerr << fmt::format("miriam_bench: {} / {}: {} failed request(s), {} mismatch(es); first: {}\n",
                                plan.label, plan.tasks[i]->spec.name, logs[i].failures, logs[i].mismatches,
