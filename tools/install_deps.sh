@@ -4,7 +4,7 @@
 # of this project. Run as root (or with sudo).
 set -euo pipefail
 packages=(cmake ninja-build clang-22 libclang-22-dev libclang-cpp22-dev llvm-22-dev llvm-22-tools
-          nlohmann-json3-dev libfmt-dev doctest-dev python3-jsonschema time)
+          nlohmann-json3-dev libfmt-dev doctest-dev python3-jsonschema python3-matplotlib time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

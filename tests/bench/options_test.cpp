@@ -1,0 +1,59 @@
+#include <doctest/doctest.h>
+
+#include "options.h"
+
+using namespace miriam::bench;
+
+TEST_CASE("command line") {
+  const Options o = parse_options({"--workload", "a", "--workload", "b.json", "--requests", "500", "--policies",
+                                   "miriam,sequential", "--sms", "8", "--seed", "7", "--out-dir", "o", "--trace-dir",
+                                   "t", "--verify", "last", "--duration-s", "2.5", "--commit", "abc"});
+  CHECK(o.workloads == std::vector<std::string>{"a", "b.json"});
+  CHECK(o.overrides.requests == 500);
+  CHECK(o.overrides.duration_s == doctest::Approx(2.5));
+  REQUIRE(o.policies.size() == 2);
+  CHECK(o.policies[0] == miriam::PolicyKind::kMiriam);
+  CHECK(o.sms == 8);
+  CHECK(o.seed == 7);
+  CHECK(o.verify == VerifyMode::kLast);
+  CHECK(o.commit == "abc");
+  CHECK(parse_options({"--workload", "a"}).policies.size() == 5);
+}
+
+TEST_CASE("command-line errors name the option") {
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--policies", "miriam,fifo"}),
+                       "--policies: unknown policy 'fifo' (sequential, multistream, priority, ib, miriam)", UsageError);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--sms", "0"}), "--sms: '0' is not an integer >= 1",
+                       UsageError);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload"}), "--workload: needs a value", UsageError);
+  CHECK_THROWS_WITH_AS(parse_options({"--requests", "5"}), "no --workload given (see --list)", UsageError);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--fast"}), "unknown option '--fast' (see --help)",
+                       UsageError);
+  CHECK_NOTHROW(parse_options({"--list"}));
+}
+
+TEST_CASE("--short shortens what was not given explicitly") {
+  Options o = parse_options({"--workload", "a", "--short", "--requests", "80"});
+  apply_short_mode(o);
+  CHECK(o.overrides.requests == 80);
+  CHECK(o.overrides.warmup_requests == 5);
+  CHECK(o.overrides.duration_s == doctest::Approx(1.0));
+}
+
+TEST_CASE("the miriam policy's planning knobs") {
+  const Options o = parse_options({"--workload", "a", "--idle-budget-us", "50", "--critical-budget-us", "20",
+                                   "--pad-critical-sms", "off", "--hold-over-budget", "--shards-in-flight", "1,3"});
+  CHECK(o.policy_options.planner.idle_budget_us == doctest::Approx(50));
+  CHECK(o.policy_options.planner.critical_budget_us == doctest::Approx(20));
+  CHECK_FALSE(o.policy_options.planner.share_critical_sms);
+  CHECK(o.policy_options.planner.hold_if_over_budget);
+  CHECK(o.policy_options.shards_in_flight_critical == 1);
+  CHECK(o.policy_options.shards_in_flight_idle == 3);
+  const Options d = parse_options({"--workload", "a"});
+  CHECK_FALSE(d.policy_options.planner.idle_budget_us);
+  CHECK(d.policy_options.planner.share_critical_sms);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--shards-in-flight", "2"}),
+                       "--shards-in-flight: '2' (expected N,M)", UsageError);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--pad-critical-sms", "yes"}),
+                       "--pad-critical-sms: 'yes' (expected on or off)", UsageError);
+}

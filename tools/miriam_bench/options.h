@@ -1,0 +1,48 @@
+// miriam_bench's command line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "miriam/policy.h"
+#include "workload.h"
+
+namespace miriam::bench {
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class VerifyMode { kEvery, kLast };  // compare each request's output, or only the last one
+
+struct Options {
+  std::vector<std::string> workloads;  // a file, or the name of a bundled workload
+  WorkloadOverrides overrides;
+  std::vector<PolicyKind> policies = {PolicyKind::kSequential, PolicyKind::kMultistream, PolicyKind::kPriority,
+                                      PolicyKind::kIb, PolicyKind::kMiriam};
+  std::uint64_t seed = 1;
+  std::string out_dir;    // JSON and CSV; empty: not written
+  std::string trace_dir;  // Chrome traces per policy; empty: not written
+  int sms = 0;            // 0: the whole GPU; else a green context of that many SMs
+  bool short_mode = false;
+  VerifyMode verify = VerifyMode::kEvery;
+  std::string commit;        // empty: the commit the binary was built from
+  std::string manifest_dir;  // empty: next to the executable
+  std::string profile;       // shard timing profile for the miriam policy (optional)
+  PolicyOptions policy_options;  // the miriam policy's shard planning knobs
+  bool list = false, help = false;
+};
+
+std::string usage();
+
+// Throws UsageError naming the offending option.
+Options parse_options(const std::vector<std::string>& args);
+
+// --short: fewer requests and a shorter duration, unless given explicitly.
+void apply_short_mode(Options& options);
+
+}  // namespace miriam::bench
