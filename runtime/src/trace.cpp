@@ -33,7 +33,8 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"first_block", s.first_block},
                         {"blocks", s.blocks},
                         {"physical_blocks", s.persistent ? s.physical_blocks : 0},
-                        {"blocks_done", s.persistent ? s.blocks_done : s.blocks}}}});
+                        {"blocks_done", s.persistent ? s.blocks_done : s.blocks},
+                        {"drain_us", s.stop_us >= 0 ? s.end_us - s.stop_us : 0.0}}}});
   }
   json doc = {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
   if (stats)
@@ -50,6 +51,8 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"preemptions", stats->preemptions},
                         {"resumes", stats->resumes},
                         {"regrows", stats->regrows},
+                        {"drain_us_mean", stats->preemptions ? stats->drain_us_total / stats->preemptions : 0.0},
+                        {"drain_us_max", stats->drain_us_max},
                         {"stop_request_errors", stats->stop_request_errors},
                         {"submit_cpu_us_per_launch",
                          stats->launches_submitted ? stats->submit_cpu_us_total / stats->launches_submitted : 0.0}};

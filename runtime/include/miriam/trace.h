@@ -22,6 +22,7 @@ struct TraceSpan {
   bool persistent = false;   // a persistent launch of logical blocks [first_block, first_block + blocks)
   std::uint64_t physical_blocks = 0;  // persistent: P
   std::uint64_t blocks_done = 0;      // persistent: logical blocks it ran before it ended or stopped
+  double stop_us = -1;                // persistent: GPU time its stop word landed; -1: never asked to stop
   std::uint64_t first_block = 0, blocks = 0;
   double begin_us = 0, end_us = 0;  // GPU time since the coordinator's start event
 };
@@ -40,7 +41,11 @@ struct CoordinatorStats {
   std::uint64_t preemptions_requested = 0; // stop requests sent to persistent launches
   std::uint64_t preemptions = 0;           // persistent launches that ended with logical blocks left
   std::uint64_t resumes = 0;               // launches that continued a preempted kernel
-  std::uint64_t regrows = 0;               // stops of launches sized beside critical work, to relaunch them larger
+  std::uint64_t regrows = 0;
+  // With tracing: stop word landed -> persistent launch ended, over the
+  // launches stopped with blocks left (the preemption latency on the GPU).
+  double drain_us_total = 0;
+  double drain_us_max = 0;               // stops of launches sized beside critical work, to relaunch them larger
   std::uint64_t stop_request_errors = 0;   // stop requests that failed (the kernel then just runs on)
   double submit_cpu_us_total = 0;    // CPU time spent inside submit()
 };

@@ -255,6 +255,7 @@ struct Coordinator::State {
            fmt::format("{} ({} blocks from {}) failed on the GPU: {}", i.label, i.blocks, i.first_block,
                        cudaGetErrorString(q)));
     }
+    const bool stop_asked = i.persistent && i.task->stop_requested;
     if (i.persistent) blocks_done = retire_persistent(i, q == cudaSuccess);
     if (q == cudaSuccess && config.tracing && i.begin) {
       TraceSpan span;
@@ -272,6 +273,14 @@ struct Coordinator::State {
       span.blocks = i.blocks;
       span.begin_us = event_us(i.begin);
       span.end_us = event_us(i.end);
+      if (stop_asked) {
+        span.stop_us = event_us(i.task->channel->stop_event());
+        if (blocks_done < i.blocks) {  // stopped early: the drain is a preemption latency
+          const double drain = std::max(0.0, span.end_us - span.stop_us);
+          stats.drain_us_total += drain;
+          stats.drain_us_max = std::max(stats.drain_us_max, drain);
+        }
+      }
       if (!r->has_gpu_times || span.begin_us < r->result.gpu_begin_us) r->result.gpu_begin_us = span.begin_us;
       r->result.gpu_end_us = std::max(r->result.gpu_end_us, span.end_us);
       r->has_gpu_times = true;

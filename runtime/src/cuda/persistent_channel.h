@@ -38,6 +38,9 @@ class PersistentChannel {
   unsigned long long progress(unsigned long long begin, unsigned long long end) const;
 
   PersistentControl* device_control() const { return block_.device; }
+  // Completed when the last stop word reached the device (a timing event):
+  // how long the launch took to drain after it is the preemption latency.
+  cudaEvent_t stop_event() const { return stop_sent_; }
 
  private:
   PersistentControlBlock block_{};

@@ -182,6 +182,8 @@ void run_policy(PolicyKind kind, const KernelCatalog& catalog, const std::string
     EXPECT(quick || stats.resumes > 0, "no preempted kernel resumed");
     EXPECT(persistent_spans > 0, "no persistent span in the trace");
     EXPECT(stats.stop_request_errors == 0, "stop requests failed");
+    std::printf("miriam: drain after a stop (preemption latency on the GPU) mean %.1f us, max %.1f us\n",
+                stats.preemptions ? stats.drain_us_total / stats.preemptions : 0.0, stats.drain_us_max);
   } else {
     EXPECT(stats.persistent_launches == 0 && stats.preemptions_requested == 0, "%s used persistent launches",
            to_string(kind));
