@@ -71,9 +71,11 @@ TransformResult transform_translation_unit(ASTContext& ast, DiagnosticsEngine& d
   TranslationUnitAnalysis analysis(ast);
   EditSet edits;
   EmitContext emit(ast, analysis, edits, options.output_name);
+  const char* launch_header = options.launch_site_edits.empty() ? "" : "#include \"miriam/launch.h\"\n";
   edits.add({0, 0, render_template(templates::kFileHeader, {{"version", options.tool_version}, {"source", result.source_path}}) +
-                       "#line 1 \"" + result.source_path + "\"\n",
+                       launch_header + "#line 1 \"" + result.source_path + "\"\n",
              "header"});
+  for (const TextEdit& edit : options.launch_site_edits) edits.add(edit);
 
   for (KernelInfo& kernel : analysis.kernels()) {
     KernelOutcome outcome;
