@@ -297,6 +297,7 @@ int run_driver(const DriverOptions& options, const PassFactory& make_passes,
         continue;
       }
       transform.launch_site_edits = launches.edits;
+      transform.launch_site_source = launches.source;
     }
     TransformResult result;
     bool parsed = run_clang(clang_args(options, flags, path), std::make_unique<TransformAction>(passes, transform, result));

@@ -65,6 +65,12 @@ TransformResult transform_translation_unit(ASTContext& ast, DiagnosticsEngine& d
   result.sha256 = sha256_hex(buffer);
   result.dependencies = dependencies_of(sm);
 
+  if (!options.launch_site_edits.empty() && buffer != options.launch_site_source) {
+    diags.Report(sm.getLocForStartOfFile(sm.getMainFileID()),
+                 diags.getCustomDiagID(DiagnosticsEngine::Error,
+                                       "the file changed while miriamc read it; run miriamc again"));
+    return result;
+  }
   // Clang's own warnings on nvcc-style code are noise (parsed with -w); ours are not.
   diags.setIgnoreAllWarnings(false);
 

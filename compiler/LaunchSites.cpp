@@ -366,6 +366,8 @@ std::unique_ptr<FrontendAction> make_launch_site_action(LaunchSiteRewrite& out) 
 
 LaunchSiteRewrite rewrite_launch_sites(ASTContext& ast, DiagnosticsEngine& diags) {
   LaunchSiteRewrite out;
+  const SourceManager& sm = ast.getSourceManager();
+  out.source = sm.getBufferData(sm.getMainFileID()).str();
   LaunchSiteRewriter(ast, diags).run(out);
   return out;
 }

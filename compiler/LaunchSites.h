@@ -31,6 +31,7 @@ struct LaunchSiteRewrite {
   unsigned rewritten = 0;
   unsigned refused = 0;
   bool parsed = false;  // the host-side parse succeeded
+  std::string source;   // the text the offsets refer to
 };
 
 // Runs on a host-side parse (device-side parses skip host-only code).
