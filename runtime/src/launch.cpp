@@ -15,9 +15,7 @@
 #include "miriam/launch.h"
 
 #include <atomic>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "miriam/coordinator.h"
 
@@ -58,8 +56,8 @@ cudaError_t caller_event(int device, cudaEvent_t* out) {
   return cudaSuccess;
 }
 
-// Limits CUDA checks at launch, per kernel and device (cached: attribute
-// queries cost more than the checks).
+// Limits CUDA checks at launch. Read for every launch, not cached: a
+// program may raise a kernel's dynamic shared memory limit at any time.
 struct LaunchLimits {
   int max_threads_per_block = 0;
   int max_dynamic_shared = 0;
@@ -67,30 +65,18 @@ struct LaunchLimits {
   int max_grid[3] = {0, 0, 0};
 };
 
-std::mutex g_limits_mu;
-std::unordered_map<const void*, LaunchLimits> g_limits;  // keyed by kernel; one device per kernel pointer in practice
-
-cudaError_t launch_limits(const void* kernel, int device, LaunchLimits* out) {
-  std::lock_guard<std::mutex> lock(g_limits_mu);
-  auto it = g_limits.find(kernel);
-  if (it != g_limits.end()) {
-    *out = it->second;
-    return cudaSuccess;
-  }
+cudaError_t launch_limits(const void* kernel, int device, LaunchLimits* l) {
   cudaFuncAttributes attrs{};
   cudaError_t err = cudaFuncGetAttributes(&attrs, kernel);
   if (err != cudaSuccess) return err;
-  LaunchLimits l;
-  l.max_threads_per_block = attrs.maxThreadsPerBlock;
-  l.max_dynamic_shared = attrs.maxDynamicSharedSizeBytes;
+  l->max_threads_per_block = attrs.maxThreadsPerBlock;
+  l->max_dynamic_shared = attrs.maxDynamicSharedSizeBytes;
   const cudaDeviceAttr block_attr[3] = {cudaDevAttrMaxBlockDimX, cudaDevAttrMaxBlockDimY, cudaDevAttrMaxBlockDimZ};
   const cudaDeviceAttr grid_attr[3] = {cudaDevAttrMaxGridDimX, cudaDevAttrMaxGridDimY, cudaDevAttrMaxGridDimZ};
   for (int d = 0; d < 3; ++d) {
-    if ((err = cudaDeviceGetAttribute(&l.max_block[d], block_attr[d], device)) != cudaSuccess) return err;
-    if ((err = cudaDeviceGetAttribute(&l.max_grid[d], grid_attr[d], device)) != cudaSuccess) return err;
+    if ((err = cudaDeviceGetAttribute(&l->max_block[d], block_attr[d], device)) != cudaSuccess) return err;
+    if ((err = cudaDeviceGetAttribute(&l->max_grid[d], grid_attr[d], device)) != cudaSuccess) return err;
   }
-  g_limits.emplace(kernel, l);
-  *out = l;
   return cudaSuccess;
 }
 
