@@ -1,12 +1,15 @@
 # miriam_add_elastic_kernels(<target> SOURCES <file.cu>...
-#                            [PASSES <pass>...] [OUTPUT_DIR <dir>] [ARCH <sm_XX>])
+#                            [PASSES <pass>...] [OUTPUT_DIR <dir>] [ARCH <sm_XX>]
+#                            [REWRITE_LAUNCHES])
 #
 # Runs miriamc on each source at build time and compiles the emitted
 # <stem>.elastic.cu into <target> instead of the original (which stays listed,
 # as a header-only file, so IDEs still show it). The manifests are written to
 # OUTPUT_DIR (default: <binary dir>/miriam/<target>), listed in the target
 # property MIRIAM_MANIFESTS, and copied next to the target's binary, from where
-# the program loads them (KernelCatalog::load). The target's include
+# the program loads them (KernelCatalog::load). With REWRITE_LAUNCHES the host
+# code's k<<<...>>> sites submit to the launching thread's current task
+# (miriamc --rewrite-launches, miriam/launch.h; the target links Miriam::runtime). The target's include
 # directories and definitions reach miriamc as clang flags.
 #
 # The compiler is the `miriamc` target (in-tree) or the imported Miriam::miriamc
@@ -44,7 +47,7 @@ function(_miriam_implicit_include_regex out_var)
 endfunction()
 
 function(miriam_add_elastic_kernels target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "OUTPUT_DIR;ARCH" "SOURCES;PASSES")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "REWRITE_LAUNCHES" "OUTPUT_DIR;ARCH" "SOURCES;PASSES")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "miriam_add_elastic_kernels: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -75,6 +78,12 @@ function(miriam_add_elastic_kernels target)
   if(ARG_PASSES)
     list(JOIN ARG_PASSES "," joined)
     set(pass_args "--passes=${joined}")
+  endif()
+
+  # Host k<<<>>> sites submit to the thread's current task (miriam/launch.h; link Miriam::runtime).
+  set(rewrite_arg "")
+  if(ARG_REWRITE_LAUNCHES)
+    set(rewrite_arg "--rewrite-launches")
   endif()
 
   set(support_dir "${MIRIAM_SUPPORT_INCLUDE_DIR}")
@@ -108,7 +117,7 @@ function(miriam_add_elastic_kernels target)
     add_custom_command(
       OUTPUT "${elastic}" "${manifest}"
       COMMAND "$<TARGET_FILE:${compiler}>" "${source_path}" -o "${ARG_OUTPUT_DIR}" --arch "${ARG_ARCH}"
-              --quiet --depfile "${depfile}" ${pass_args} ${cuda_path_arg}
+              --quiet --depfile "${depfile}" ${pass_args} ${rewrite_arg} ${cuda_path_arg}
               --
               "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>"
               "$<$<BOOL:${defines}>:-D$<JOIN:${defines},;-D>>"

@@ -10,6 +10,7 @@
 #include <clang/Basic/Version.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
+#include <clang/Frontend/FrontendActions.h>
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
 #include <llvm/Support/FileSystem.h>
@@ -23,6 +24,7 @@
 #include <set>
 
 #include "ElasticTransform.h"
+#include "LaunchSites.h"
 #include "Manifest.h"
 #include "Naming.h"
 #include "OutputFiles.h"
@@ -127,15 +129,16 @@ std::string absolute(const std::string& path) {
 
 std::string stem_of(const std::string& path) { return llvm::sys::path::stem(path).str(); }
 
+// Device side by default; launch sites are host code (`side` = "--cuda-host-only").
 std::vector<std::string> clang_args(const DriverOptions& options, const std::vector<std::string>& flags,
-                                    const std::string& file) {
+                                    const std::string& file, const char* side = "--cuda-device-only") {
   std::vector<std::string> args = {"clang++", "-x", "cuda"};
   bool has_std = false;
   for (const std::string& flag : flags) has_std |= flag.rfind("-std", 0) == 0;
   if (!has_std) args.push_back("-std=c++17");
   args.insert(args.end(), flags.begin(), flags.end());
   for (const std::string& extra :
-       {"--cuda-path=" + options.cuda_path, "--cuda-gpu-arch=" + options.arch, std::string("--cuda-device-only"),
+       {"--cuda-path=" + options.cuda_path, "--cuda-gpu-arch=" + options.arch, std::string(side),
         "-resource-dir=" + options.clang_resource_dir, std::string("-Wno-unknown-cuda-version"),
         std::string("-isystem"), options.cuda_path + "/include/cccl", std::string("-w"),
         std::string("-fsyntax-only")})
@@ -284,6 +287,18 @@ int run_driver(const DriverOptions& options, const PassFactory& make_passes,
     transform.output_name = stem + ".elastic.cu";
     transform.manifest_name = stem + ".miriam.json";
     transform.tool_version = options.tool_version;
+    LaunchSiteRewrite launches;
+    if (options.rewrite_launches) {
+      run_clang(clang_args(options, flags, path, "--cuda-host-only"), make_launch_site_action(launches));
+      if (!launches.parsed) {
+        print_error("'" + source + "' could not be parsed as host code (see the errors above), which "
+                    "--rewrite-launches needs; nothing was written for it");
+        failed = true;
+        continue;
+      }
+      transform.launch_site_edits = launches.edits;
+      transform.launch_site_source = launches.source;
+    }
     TransformResult result;
     bool parsed = run_clang(clang_args(options, flags, path), std::make_unique<TransformAction>(passes, transform, result));
     if (!parsed || !result.ok) {
@@ -308,6 +323,19 @@ int run_driver(const DriverOptions& options, const PassFactory& make_passes,
         print_error("internal error: the code emitted for '" + source + "' does not compile" +
                     (error.empty() ? "" : " (" + error + ")") +
                     "; nothing was written. Please report this; --passes can leave a pass out");
+        failed = true;
+        continue;
+      }
+    }
+    if (options.verify && launches.rewritten > 0) {  // the rewritten launch sites are host code
+      std::vector<std::string> verify_flags = flags;
+      verify_flags.push_back("-I" + llvm::sys::path::parent_path(path).str());
+      verify_flags.push_back("-I" + options.support_include_dir);
+      if (!run_clang(clang_args(options, verify_flags, elastic_path, "--cuda-host-only"),
+                     std::make_unique<SyntaxOnlyAction>())) {
+        print_error("internal error: the host code emitted for '" + source + "' (--rewrite-launches) does not "
+                    "compile; nothing was written. Please report this; without --rewrite-launches the file is "
+                    "processed as before");
         failed = true;
         continue;
       }

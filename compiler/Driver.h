@@ -26,6 +26,7 @@ struct DriverOptions {
   std::string tool_version;
   bool verify = true;                     // re-parse the emitted code
   bool quiet = false;
+  bool rewrite_launches = false;          // host k<<<>>> sites -> miriam::launch_kernel (LaunchSites.h)
 };
 
 using PassFactory =

@@ -65,15 +65,23 @@ TransformResult transform_translation_unit(ASTContext& ast, DiagnosticsEngine& d
   result.sha256 = sha256_hex(buffer);
   result.dependencies = dependencies_of(sm);
 
+  if (!options.launch_site_edits.empty() && buffer != options.launch_site_source) {
+    diags.Report(sm.getLocForStartOfFile(sm.getMainFileID()),
+                 diags.getCustomDiagID(DiagnosticsEngine::Error,
+                                       "the file changed while miriamc read it; run miriamc again"));
+    return result;
+  }
   // Clang's own warnings on nvcc-style code are noise (parsed with -w); ours are not.
   diags.setIgnoreAllWarnings(false);
 
   TranslationUnitAnalysis analysis(ast);
   EditSet edits;
   EmitContext emit(ast, analysis, edits, options.output_name);
+  const char* launch_header = options.launch_site_edits.empty() ? "" : "#include \"miriam/launch.h\"\n";
   edits.add({0, 0, render_template(templates::kFileHeader, {{"version", options.tool_version}, {"source", result.source_path}}) +
-                       "#line 1 \"" + result.source_path + "\"\n",
+                       launch_header + "#line 1 \"" + result.source_path + "\"\n",
              "header"});
+  for (const TextEdit& edit : options.launch_site_edits) edits.add(edit);
 
   for (KernelInfo& kernel : analysis.kernels()) {
     KernelOutcome outcome;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "EditSet.h"
 #include "Registration.h"
 
 namespace clang {
@@ -30,6 +31,8 @@ struct TransformOptions {
   std::string output_name;    // "<stem>.elastic.cu"
   std::string manifest_name;  // "<stem>.miriam.json"
   std::string tool_version;
+  std::vector<TextEdit> launch_site_edits;  // --rewrite-launches: from the host-side parse
+  std::string launch_site_source;           // the text that parse read (the edits' offsets)
 };
 
 TransformResult transform_translation_unit(clang::ASTContext& ast, clang::DiagnosticsEngine& diags,

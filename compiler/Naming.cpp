@@ -83,6 +83,10 @@ std::string template_args_ref(const FunctionDecl* fn, ASTContext& ctx) {
   return "< " + args + " >";
 }
 
+std::string type_ref(const QualType& type, ASTContext& ctx) {
+  return TypeName::getFullyQualifiedName(type, ctx, host_policy(ctx), /*WithGlobalNsPrefix=*/true);
+}
+
 std::string mangled_name(const FunctionDecl* fn, MangleContext& mangler) {
   if (!mangler.shouldMangleDeclName(fn)) return fn->getNameAsString();
   std::string out;

@@ -11,6 +11,7 @@ namespace clang {
 class ASTContext;
 class FunctionDecl;
 class MangleContext;
+class QualType;
 class SourceLocation;
 class SourceManager;
 }  // namespace clang
@@ -29,6 +30,9 @@ std::string template_args_of(const clang::FunctionDecl* fn, clang::ASTContext& c
 
 // "<::ns::Vec, 16>": the same arguments spelled for emitted host code.
 std::string template_args_ref(const clang::FunctionDecl* fn, clang::ASTContext& ctx);
+
+// "::ns::Vec<float> *": a type spelled from file scope for emitted host code.
+std::string type_ref(const clang::QualType& type, clang::ASTContext& ctx);
 
 std::string mangled_name(const clang::FunctionDecl* fn, clang::MangleContext& mangler);
 

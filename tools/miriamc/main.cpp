@@ -32,6 +32,11 @@ cl::opt<std::string> depfile("depfile", cl::desc("Write a Make-style dependency 
                              cl::value_desc("file"), cl::cat(category));
 cl::opt<bool> no_verify("no-verify", cl::desc("Skip the parse of the emitted code (not recommended)"),
                         cl::cat(category));
+cl::opt<bool> rewrite_launches(
+    "rewrite-launches",
+    cl::desc("Rewrite the host code's k<<<...>>> launches into submissions to the task current on the launching "
+             "thread (miriam/launch.h); launches that cannot be rewritten safely stay as they are, with a warning"),
+    cl::cat(category));
 cl::opt<bool> quiet("quiet", cl::desc("Print diagnostics only, no per-kernel summary"), cl::cat(category));
 
 std::string support_include_dir(const char* argv0) {
@@ -84,6 +89,7 @@ int main(int argc, const char** argv) {
   options.depfile = depfile;
   options.verify = !no_verify;
   options.quiet = quiet;
+  options.rewrite_launches = rewrite_launches;
   options.support_include_dir = support_include_dir(argv[0]);
   options.clang_resource_dir = MIRIAM_CLANG_RESOURCE_DIR;
   options.tool_version = MIRIAM_VERSION;
