@@ -202,19 +202,23 @@ __device__ inline void persistent_block_exit(PersistentControl* ctrl) {
 // A per-logical-block copy of a kernel parameter. The body may modify its
 // parameters (`x += offset;`): each logical block must start from the
 // launch's values, as each block of the original grid does. The empty asm
-// makes the copy opaque, so the compiler recomputes what the body derives
-// from parameters per logical block (as the original does per block) instead
-// of hoisting it out of the persistent loop and holding it in registers
-// across the whole body (ptxas, sm_90: GEMM 32 registers originally, 56 with
-// plain copies, 32 with opaque ones; results/persistent_registers.md). Reading
-// threadIdx through asm per logical block too was measured worse (asm
-// volatile also pins the order of the reads): 40 for the GEMM.
+// makes copies of scalars opaque, so the compiler recomputes what the body
+// derives from them per logical block (as the original does per block)
+// instead of hoisting it out of the persistent loop and holding it in
+// registers across the whole body (ptxas, sm_90: GEMM 32 registers
+// originally, 56 with plain copies, 32 with opaque ones; convolution 40, 55,
+// 40; results/persistent_registers.md).
 template <class T>
 __device__ __forceinline__ T persistent_fresh(T copy) {  // by value: T drops const and __restrict__
   static_assert(std::is_trivially_copyable<T>::value,
                 "miriam: a parameter of a persistent variant must be trivially copyable (it is copied per logical "
                 "block)");
-  if constexpr (sizeof(T) == 8) {
+  if constexpr (std::is_pointer<T>::value) {
+    // Pointers stay transparent: through the asm the compiler would no longer
+    // know a kernel pointer parameter points to global memory, nor keep its
+    // __restrict__ (measured: ld.global.nc became generic ld). Expressions that
+    // combine them with scalar parameters are still recomputed per block.
+  } else if constexpr (sizeof(T) == 8) {
     unsigned long long bits;
     __builtin_memcpy(&bits, &copy, 8);
     asm volatile("" : "+l"(bits));
