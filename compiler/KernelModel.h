@@ -116,6 +116,7 @@ enum class Hazard {
   DynamicParallelism,       // a kernel launch from device code
   ReturnBeforeBarrier,      // early return in a kernel whose reachable code has barriers
   ReturnInMacroBody,        // a kernel `return` spelled inside a #define
+  ParameterPackInLoop,      // a kernel parameter pack read by a body that runs once per logical block
 };
 
 struct HazardRecord {

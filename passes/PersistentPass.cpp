@@ -2,9 +2,12 @@
 
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Decl.h>
+#include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/AST/Stmt.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Lex/Lexer.h>
+
+#include <set>
 
 #include "LogicalGridRewrite.h"
 #include "Naming.h"
@@ -78,6 +81,58 @@ std::vector<CloneTextEdit> rewrite_returns(const KernelInfo& kernel, const Funct
   return edits;
 }
 
+// The kernel's parameters its own body reads, in declaration order.
+std::vector<const clang::ParmVarDecl*> parameters_read(const clang::FunctionDecl* kernel) {
+  struct Visitor : clang::RecursiveASTVisitor<Visitor> {
+    std::set<const clang::ParmVarDecl*> read;
+    bool VisitDeclRefExpr(clang::DeclRefExpr* ref) {
+      if (const auto* param = llvm::dyn_cast<clang::ParmVarDecl>(ref->getDecl())) read.insert(param);
+      return true;
+    }
+  } visitor;
+  visitor.TraverseStmt(kernel->getBody());
+  std::vector<const clang::ParmVarDecl*> out;
+  for (const clang::ParmVarDecl* param : kernel->parameters())
+    if (visitor.read.count(param)) out.push_back(param);
+  return out;
+}
+
+// Each logical block starts from the launch's parameter values, as each block
+// of the original grid does (the body may modify its parameters). A copy per
+// logical block, declared in two steps because `T x = f(x);` would read the
+// new `x`: an opaque copy in the loop's scope, then a local of the
+// parameter's own type (decltype keeps const and __restrict__) that shadows
+// the parameter in the body's scope. The copy is opaque (persistent_fresh), so
+// what the body derives from parameters is recomputed per logical block
+// instead of being hoisted and held in registers across the whole loop.
+struct FreshCopies {
+  std::string loop_scope;
+  std::string body_scope;
+};
+
+FreshCopies fresh_copies(const KernelInfo& kernel, EmitContext& emit,
+                         std::vector<HazardRecord>& hazards) {
+  FreshCopies out;
+  for (const clang::ParmVarDecl* param : parameters_read(kernel.pattern)) {
+    const std::string name = param->getNameAsString();
+    if (param->isParameterPack()) {
+      hazards.push_back(emit.analysis().hazard(
+          Hazard::ParameterPackInLoop,
+          "parameter pack '" + name + "' of '" + kernel.qualified_name +
+              "' is read by the body; miriamc cannot give each logical block a fresh copy of it",
+          param->getLocation()));
+      continue;
+    }
+    out.loop_scope += "    const auto __miriam_fresh_" + name + " = ::miriam::persistent_fresh(" + name + ");\n";
+    out.body_scope += "    decltype(" + name + ") " + name + " = __miriam_fresh_" + name + ";\n";
+  }
+  if (!out.loop_scope.empty()) {
+    out.loop_scope = "    // opaque copies: what the body derives from them is not hoisted out of the loop\n" + out.loop_scope;
+    out.body_scope = "    // this logical block's own parameters (the body may modify them)\n" + out.body_scope;
+  }
+  return out;
+}
+
 }  // namespace
 
 PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
@@ -108,12 +163,15 @@ PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
     }
   }
   std::vector<CloneTextEdit> return_edits = rewrite_returns(kernel, own, emit, hazards);
+  const FreshCopies fresh = fresh_copies(kernel, emit, hazards);
   if (!hazards.empty()) return PassRefusal{std::move(hazards)};
 
   CloneRequest request;
   request.leading_param = "::miriam::PersistentControl* __miriam_ctrl, const ::miriam::Slice __miriam_slice";
-  request.prologue =
-      render_template(templates::kPersistentPrologue, {{"shadows", logical_grid_shadows(plan.kernel_reads)}});
+  request.prologue = render_template(templates::kPersistentPrologue,
+                                     {{"shadows", logical_grid_shadows(plan.kernel_reads)},
+                                      {"fresh", fresh.loop_scope},
+                                      {"params", fresh.body_scope}});
   std::string label = return_edits.empty()
                           ? std::string()
                           : std::string("    ") + kNextBlockLabel + ":  // where `return` in the body goes\n";

@@ -47,3 +47,36 @@ TEST_CASE("a slice launch covers exactly its range") {
   CHECK_FALSE(launch.valid());
   CHECK(miriam::physical_grid_for(3000000000ull).y == 2);
 }
+
+TEST_CASE("a persistent launch: validity, no per-launch work, progress and resume") {
+  miriam::PersistentControl control{};
+  miriam::PersistentLaunch launch;
+  launch.grid = dim3(10, 3, 1);
+  launch.begin = 4;
+  launch.end = 30;
+  launch.physical_blocks = 8;
+  CHECK_FALSE(launch.valid());  // no control block
+  launch.control = &control;
+  CHECK(launch.valid());
+  // The counters are reset by the kernel's last exiting block: preparing a
+  // launch enqueues nothing (it only validates).
+  CHECK(miriam::persistent_prepare_launch(launch) == cudaSuccess);
+  launch.physical_blocks = 0;
+  CHECK(miriam::persistent_prepare_launch(launch) == cudaErrorInvalidValue);
+  launch.physical_blocks = 2147483648u;  // more than a grid's x dimension holds
+  CHECK_FALSE(launch.valid());
+  launch.physical_blocks = 8;
+  launch.end = 31;  // past the grid
+  CHECK_FALSE(launch.valid());
+  launch.end = 30;
+  // Tickets beyond the range (each block's final, failed claim) do not count.
+  CHECK(miriam::persistent_progress(launch, 0) == 4);
+  CHECK(miriam::persistent_progress(launch, 11) == 15);
+  CHECK(miriam::persistent_progress(launch, 26) == 30);
+  CHECK(miriam::persistent_progress(launch, 26 + 8) == 30);
+  miriam::PersistentLaunch resumed = launch;
+  CHECK(miriam::persistent_resume_launch(resumed, 15));
+  CHECK(resumed.begin == 15);
+  CHECK(resumed.end == 30);
+  CHECK_FALSE(miriam::persistent_resume_launch(resumed, 30));
+}

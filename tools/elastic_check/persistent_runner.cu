@@ -8,7 +8,9 @@
 // moments (host clock, after the launch has reached the GPU), each followed by
 // a resume launch from the reported progress with a randomly chosen P, at
 // least 20 cycles, including a stop requested before a launch starts and one
-// after the kernel has finished. Every schedule must give bitwise the
+// after the kernel has finished; and "back-to-back": the grid as three
+// ranges launched one after another on one control block without any reset
+// or host sync between them. Every schedule must give bitwise the
 // original's result: no logical block skipped, none run twice.
 #include <algorithm>
 #include <chrono>
@@ -94,6 +96,9 @@ class PersistentRunner final : public VariantRunner {
     for (unsigned p : {1u, sms, 2 * sms, static_cast<unsigned>(std::min<unsigned long long>(n + 7, 1u << 30))})
       out.push_back(Schedule{fmt::format("P={}", p), {{0, n}}, false,
                              p > n ? "more physical blocks than logical blocks" : ""});
+    out.push_back(Schedule{"back-to-back", {{0, n}}, false,
+                           "the grid as 3 ranges launched back to back on one control block, no host sync or "
+                           "reset between them (P = #SMs/2, 1, 2 x #SMs)"});
     out.push_back(Schedule{"preempt/resume", {{0, n}}, false,
                            fmt::format(">= {} stop/resume cycles at random moments, P drawn from {{1, {}, {}, {}}}",
                                        kMinCycles, std::max(1u, sms / 2), sms, 2 * sms)});
@@ -106,8 +111,10 @@ class PersistentRunner final : public VariantRunner {
   }
 
   void run(const Schedule& schedule, ArgPack& args, cudaStream_t stream) const override {
-    MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+    // Only after a stop request: a memset in every timed run would be timed too.
+    if (stop_may_be_set_) clear_stop(stream);
     if (schedule.name == "preempt/resume") return preempt_resume(args, stream);
+    if (schedule.name == "back-to-back") return back_to_back(args, stream);
     const unsigned p = static_cast<unsigned>(std::stoul(schedule.name.substr(2)));
     enqueue(range(0, p), args, stream);
   }
@@ -137,7 +144,7 @@ class PersistentRunner final : public VariantRunner {
     r.median_latency_us = median(latencies);
     r.p90_latency_us = percentile(latencies, 90);
     r.max_latency_us = percentile(latencies, 100);
-    MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+    clear_stop(stream);
     MIRIAM_CUDA(cudaStreamSynchronize(stream));
     return r;
   }
@@ -168,7 +175,13 @@ class PersistentRunner final : public VariantRunner {
     MIRIAM_CHECK_LAUNCH("persistent variant launch");
   }
 
+  void clear_stop(cudaStream_t stream) const {
+    MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+    stop_may_be_set_ = false;
+  }
+
   void request_stop() const {
+    stop_may_be_set_ = true;
     MIRIAM_CUDA(cudaEventRecord(owned_->requested, owned_->stop_stream));
     MIRIAM_CUDA(::miriam::persistent_request_preemption(owned_->control, owned_->stop_stream));
   }
@@ -190,7 +203,7 @@ class PersistentRunner final : public VariantRunner {
   // and the request-to-exit latency (-1 when the kernel had already finished).
   // Leaves the outputs of a partial run behind: timing only.
   std::pair<double, double> timed_launch(ArgPack& args, cudaStream_t stream, double delay_us, unsigned p) const {
-    MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+    clear_stop(stream);
     MIRIAM_CUDA(cudaStreamSynchronize(stream));
     const ::miriam::PersistentLaunch l = range(0, p);
     MIRIAM_CUDA(cudaEventRecord(owned_->started, stream));
@@ -211,6 +224,26 @@ class PersistentRunner final : public VariantRunner {
       latency = std::max(0.0f, req_ms) * 1000.0;
     }
     return {ms * 1000.0, latency};
+  }
+
+  // The grid as three ranges, enqueued back to back on one control block with
+  // no host synchronization and nothing between the launches: each launch must
+  // find the ticket counter reset by the previous one's last block (a stale
+  // counter would skip logical blocks, which the bitwise check catches).
+  void back_to_back(ArgPack& args, cudaStream_t stream) const {
+    const unsigned long long n = launch_.block_count();
+    const unsigned sms = static_cast<unsigned>(sms_);
+    const unsigned long long cuts[] = {0, n / 3, 2 * n / 3, n};
+    const unsigned choices[] = {std::max(1u, sms / 2), 1u, 2 * sms};
+    ::miriam::PersistentLaunch last;
+    for (int i = 0; i < 3; ++i) {
+      if (cuts[i] == cuts[i + 1]) continue;  // grids of fewer than 3 blocks
+      last = range(cuts[i], choices[i]);
+      last.end = cuts[i + 1];
+      enqueue(last, args, stream);
+    }
+    const unsigned long long done = progress(last, stream);
+    if (done != n) broken(fmt::format("back-to-back launches: the last one reported progress {} of {}", done, n));
   }
 
   // Stop at random moments and resume from the progress until the grid is
@@ -247,11 +280,11 @@ class PersistentRunner final : public VariantRunner {
       // progress, so the grid is not finished before the 20 cycles are.
       if (need_more && remaining <= 1) {
         stop_before_start();
-        MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+        clear_stop(stream);
         MIRIAM_CUDA(cudaStreamSynchronize(stream));  // before the next request on the stop stream
         continue;
       }
-      MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+      clear_stop(stream);
       const auto l = range(done, choices[rng.below(4)]);
       MIRIAM_CUDA(cudaEventRecord(owned_->started, stream));
       enqueue(l, args, stream);
@@ -284,7 +317,7 @@ class PersistentRunner final : public VariantRunner {
     MIRIAM_CUDA(cudaStreamSynchronize(stream));
     ++stats.cycles_after_finish;
     ++stats.cycles;
-    MIRIAM_CUDA(::miriam::persistent_clear_stop(owned_->control, stream));
+    clear_stop(stream);
     last_cycles_ = stats;
   }
 
@@ -294,6 +327,7 @@ class PersistentRunner final : public VariantRunner {
   int sms_ = 1;
   unsigned resident_ = 1;
   mutable PreemptionResult last_cycles_;
+  mutable bool stop_may_be_set_ = true;  // unknown until cleared once
 };
 
 }  // namespace

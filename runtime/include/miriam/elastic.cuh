@@ -7,6 +7,8 @@
 
 #include <cuda_runtime.h>
 
+#include <type_traits>
+
 #include "miriam/registry.h"
 
 namespace miriam {
@@ -135,36 +137,101 @@ struct SliceLaunch {
 // balance load dynamically (a slow block simply takes fewer), and because
 // every ticket taken is run to completion and tickets are taken in order,
 // the progress of a stopped launch is ONE number: all of
-// [begin, begin + min(claimed, end - begin)) is done, nothing after it was
+// [begin, begin + min(tickets, end - begin)) is done, nothing after it was
 // started. A static stride would leave a different frontier per physical
-// block, and resuming would need per-block progress records.
+// block, and resuming would need per-block progress records. For the same
+// reason a block never takes a ticket ahead of time or several at once: a
+// ticket taken and then not run (because a stop came) would be a hole.
 //
 // The stop word lives in device memory and is written with an async copy from
 // pinned host memory on a stream of the caller's choice: a copy engine needs
 // no SM slot, so the request cannot queue behind the resident blocks it is
 // meant to stop. Host-mapped (zero-copy) polling was measured 29x slower.
+//
+// The ticket counter needs no reset before a launch: the last physical block
+// of a launch to exit records the count in `finished` (for the host) and
+// resets `tickets` and `exited` to 0, so the next launch in stream order
+// starts from zero (a memset per launch cost ~1.5 us on ~4 us kernels).
 // ---------------------------------------------------------------------------
 
-// One per in-flight persistent launch, in device memory.
+// One per in-flight persistent launch, in device memory. Launches that share a
+// control block must be ordered (one stream): the next starts after the last
+// block of the previous one has reset the counters.
 struct PersistentControl {
-  unsigned long long claimed;  // tickets taken by this launch; reset to 0 before each launch
-  unsigned int stop;           // nonzero: finish the current logical block, take no more
-  unsigned int reserved;
+  unsigned long long tickets;   // taken by the running launch; 0 when none runs
+  unsigned int stop;            // nonzero: finish the current logical block, take no more
+  unsigned int exited;          // physical blocks of the running launch that have left; 0 when none runs
+  unsigned long long finished;  // tickets the last finished launch had taken (persistent_query_progress)
 };
 
 #if defined(__CUDACC__)
+// The logical block a physical block runs next, published by its leader in
+// shared memory: the body's threads read three words, and the 64-bit ticket
+// arithmetic stays in the leader's code between logical blocks, where it
+// does not add to the body's register pressure.
+struct PersistentClaim {
+  uint3 block;         // logical blockIdx
+  unsigned int valid;  // 0: nothing left (all claimed, or a stop was requested)
+};
+
 // The one thread of a block that claims logical blocks for it.
 __device__ inline bool persistent_leader() { return threadIdx.x == 0 && threadIdx.y == 0 && threadIdx.z == 0; }
 
-// The next logical block for this physical block, or slice.end when there is
-// none (all claimed, or a stop was requested). Called by the leader only.
-__device__ inline unsigned long long persistent_claim(PersistentControl* ctrl, const Slice& slice) {
+// The next logical block for this physical block. Called by the leader only.
+__device__ inline PersistentClaim persistent_claim(PersistentControl* ctrl, const Slice& slice) {
   // A volatile load goes to L2 every time, so a stop written by a copy
   // engine is seen at the next logical-block boundary.
-  if (*static_cast<volatile unsigned int*>(&ctrl->stop) != 0u) return slice.end;
-  const unsigned long long ticket = atomicAdd(&ctrl->claimed, 1ull);
-  return ticket < slice.end - slice.begin ? slice.begin + ticket : slice.end;
+  if (*static_cast<volatile unsigned int*>(&ctrl->stop) != 0u) return PersistentClaim{make_uint3(0, 0, 0), 0u};
+  const unsigned long long ticket = atomicAdd(&ctrl->tickets, 1ull);
+  if (ticket >= slice.end - slice.begin) return PersistentClaim{make_uint3(0, 0, 0), 0u};
+  return PersistentClaim{slice_logical_block(slice, slice.begin + ticket), 1u};
 }
+
+// Called by the leader when its block leaves the loop. The last block of the
+// launch to leave records the ticket count for the host and resets the
+// counters for the next launch on this control block.
+__device__ inline void persistent_block_exit(PersistentControl* ctrl) {
+  __threadfence();  // this block's tickets are counted before its exit is
+  const unsigned int physical_blocks = gridDim.x * gridDim.y * gridDim.z;
+  if (atomicAdd(&ctrl->exited, 1u) != physical_blocks - 1u) return;
+  __threadfence();  // every other block's tickets are in before we read them
+  ctrl->finished = atomicExch(&ctrl->tickets, 0ull);
+  atomicExch(&ctrl->exited, 0u);
+}
+
+// A per-logical-block copy of a kernel parameter. The body may modify its
+// parameters (`x += offset;`): each logical block must start from the
+// launch's values, as each block of the original grid does. The empty asm
+// makes copies of scalars opaque, so the compiler recomputes what the body
+// derives from them per logical block (as the original does per block)
+// instead of hoisting it out of the persistent loop and holding it in
+// registers across the whole body (ptxas, sm_90: GEMM 32 registers
+// originally, 56 with plain copies, 32 with opaque ones; convolution 40, 55,
+// 40; results/persistent_registers.md).
+template <class T>
+__device__ __forceinline__ T persistent_fresh(T copy) {  // by value: T drops const and __restrict__
+  static_assert(std::is_trivially_copyable<T>::value,
+                "miriam: a parameter of a persistent variant must be trivially copyable (it is copied per logical "
+                "block)");
+  if constexpr (std::is_pointer<T>::value) {
+    // Pointers stay transparent: through the asm the compiler would no longer
+    // know a kernel pointer parameter points to global memory, nor keep its
+    // __restrict__ (measured: ld.global.nc became generic ld). Expressions that
+    // combine them with scalar parameters are still recomputed per block.
+  } else if constexpr (sizeof(T) == 8) {
+    unsigned long long bits;
+    __builtin_memcpy(&bits, &copy, 8);
+    asm volatile("" : "+l"(bits));
+    __builtin_memcpy(&copy, &bits, 8);
+  } else if constexpr (sizeof(T) == 4) {
+    unsigned int bits;
+    __builtin_memcpy(&bits, &copy, 4);
+    asm volatile("" : "+r"(bits));
+    __builtin_memcpy(&copy, &bits, 4);
+  }
+  return copy;
+}
+
 #endif  // __CUDACC__
 
 // Everything a host helper needs to launch a persistent variant.
@@ -181,7 +248,8 @@ struct PersistentLaunch {
   Slice slice() const { return Slice{begin, end, grid}; }
   dim3 physical_grid() const { return dim3(physical_blocks, 1, 1); }
   bool valid() const {
-    return control != nullptr && physical_blocks >= 1 && begin < end && end <= logical_block_count(grid);
+    return control != nullptr && physical_blocks >= 1 && physical_blocks <= 2147483647u && begin < end &&
+           end <= logical_block_count(grid);
   }
 };
 
@@ -212,11 +280,12 @@ __host__ inline void persistent_control_destroy(PersistentControlBlock* block) {
   *block = PersistentControlBlock{};
 }
 
-// Stream-ordered before each launch (the emitted launch helper calls it):
-// a fresh ticket counter. The stop word is left alone, so a request made
-// before the launch started still stops it; clear it to resume.
+// Before each launch (the emitted launch helper calls it). Enqueues nothing:
+// the previous launch on the control block left its counters at zero. The
+// stop word is left alone, so a request made before the launch started
+// still stops it; clear it to resume.
 __host__ inline cudaError_t persistent_prepare_launch(const PersistentLaunch& launch) {
-  return cudaMemsetAsync(&launch.control->claimed, 0, sizeof(unsigned long long), launch.stream);
+  return launch.valid() ? cudaSuccess : cudaErrorInvalidValue;
 }
 
 // Clears a stop request, stream-ordered on `stream` (before a resume launch).
@@ -231,10 +300,11 @@ __host__ inline cudaError_t persistent_request_preemption(const PersistentContro
                          stream);
 }
 
-// Copies the ticket count back into block.host_claimed, stream-ordered on
-// `stream` (the kernel's stream: after it exits). Read it after a sync.
+// Copies the ticket count of the last finished launch into block.host_claimed,
+// stream-ordered on `stream` (the kernel's stream: after it exits). Read it
+// after a sync.
 __host__ inline cudaError_t persistent_query_progress(const PersistentControlBlock& block, cudaStream_t stream) {
-  return cudaMemcpyAsync(block.host_claimed, &block.device->claimed, sizeof(unsigned long long),
+  return cudaMemcpyAsync(block.host_claimed, &block.device->finished, sizeof(unsigned long long),
                          cudaMemcpyDeviceToHost, stream);
 }
 

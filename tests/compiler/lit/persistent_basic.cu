@@ -4,6 +4,7 @@
 // RUN: rm -rf %t && %miriamc %s -o %t --passes=sliced,persistent > %t.summary
 // RUN: FileCheck %s < %t/persistent_basic.elastic.cu
 // RUN: FileCheck --check-prefix=RET %s < %t/persistent_basic.elastic.cu
+// RUN: FileCheck --check-prefix=PARAMS %s < %t/persistent_basic.elastic.cu
 // RUN: FileCheck --check-prefix=SUMMARY %s < %t.summary
 // RUN: FileCheck --check-prefix=MANIFEST %s < %t/persistent_basic.miriam.json
 // RUN: %validate %t/persistent_basic.miriam.json
@@ -25,20 +26,31 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: int i = block_base() + threadIdx.x;
 // CHECK-NOT: __device__ unsigned block_base{{__}}miriam_lg(
 // CHECK: __global__ void scale{{__}}miriam_persistent(::miriam::PersistentControl* {{__}}miriam_ctrl, const ::miriam::Slice {{__}}miriam_slice, float a, float* x, int n) {
-// CHECK: __shared__ unsigned long long {{__}}miriam_claimed_block;
-// CHECK-NEXT: for (;;) {
-// CHECK-NEXT: if (::miriam::persistent_leader())
-// CHECK-NEXT: {{__}}miriam_claimed_block = ::miriam::persistent_claim({{__}}miriam_ctrl, {{__}}miriam_slice);
+// CHECK: __shared__ ::miriam::PersistentClaim {{__}}miriam_claims[2];
+// CHECK-NEXT: if (::miriam::persistent_leader()) {{__}}miriam_claims[0] = ::miriam::persistent_claim({{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK-NEXT: __syncthreads();
-// CHECK-NEXT: const unsigned long long {{__}}miriam_block = {{__}}miriam_claimed_block;
-// CHECK-NEXT: if ({{__}}miriam_block >= {{__}}miriam_slice.end) break;
-// CHECK: ::miriam::logical_grid(::miriam::slice_logical_block({{__}}miriam_slice, {{__}}miriam_block), {{__}}miriam_slice.grid);
+// CHECK-NEXT: for (unsigned int {{__}}miriam_slot = 0;; {{__}}miriam_slot ^= 1u) {
+// CHECK-NEXT: const ::miriam::PersistentClaim {{__}}miriam_claim = {{__}}miriam_claims[{{__}}miriam_slot];
+// CHECK-NEXT: if (!{{__}}miriam_claim.valid) break;
+// CHECK: ::miriam::logical_grid({{__}}miriam_claim.block, {{__}}miriam_slice.grid);
 // CHECK-NEXT: (void){{__}}miriam_grid;
+// CHECK-NEXT: // opaque copies
+// CHECK-NEXT: const auto {{__}}miriam_fresh_a = ::miriam::persistent_fresh(a);
+// CHECK-NEXT: const auto {{__}}miriam_fresh_x = ::miriam::persistent_fresh(x);
+// CHECK-NEXT: const auto {{__}}miriam_fresh_n = ::miriam::persistent_fresh(n);
+// CHECK: {  // the original body
+// CHECK-NEXT: // this logical block's own parameters
+// CHECK-NEXT: decltype(a) a = {{__}}miriam_fresh_a;
+// CHECK-NEXT: decltype(x) x = {{__}}miriam_fresh_x;
+// CHECK-NEXT: decltype(n) n = {{__}}miriam_fresh_n;
 // CHECK: int i = block_base{{__}}miriam_lg({{__}}miriam_grid) + threadIdx.x;
 // CHECK: }  // end of the original body
 // CHECK-NOT: {{__}}miriam_next_block:
+// CHECK: if (::miriam::persistent_leader())
+// CHECK-NEXT: {{__}}miriam_claims[{{__}}miriam_slot ^ 1u] = ::miriam::persistent_claim({{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK: __syncthreads();
 // CHECK-NEXT: }  // persistent loop
+// CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_block_exit({{__}}miriam_ctrl);
 // CHECK: cudaError_t scale{{__}}miriam_launch_persistent(const ::miriam::PersistentLaunch& {{__}}miriam_launch, float a, float* x, int n) {
 // CHECK: ::miriam::persistent_prepare_launch({{__}}miriam_launch);
 // CHECK: scale{{__}}miriam_persistent<<<{{__}}miriam_launch.physical_grid(), {{__}}miriam_launch.block,
@@ -75,6 +87,7 @@ __global__ void clip_rows(float* x, int rows, int cols, float hi) {
 // RET-NEXT: goto {{__}}miriam_next_block;
 // RET: }  // end of the original body
 // RET-NEXT: {{__}}miriam_next_block:  // where `return` in the body goes
+// RET: if (::miriam::persistent_leader())
 // RET: __syncthreads();
 // RET-NEXT: }  // persistent loop
 // RET-NOT: return;
@@ -103,10 +116,36 @@ template __global__ void tile_reverse<128>(const float*, float*);
 // RET-NEXT: cudaError_t tile_reverse{{__}}miriam_launch_persistent(const ::miriam::PersistentLaunch& {{__}}miriam_launch, const float* in, float* out) {
 // RET: tile_reverse{{__}}miriam_persistent<TILE><<<
 
-// SUMMARY: 3 kernel(s), 3 with elastic variants
+// A body that advances its parameters: each logical block must start from
+// the launch's values (a fresh copy per logical block), or the second logical
+// block of a physical block would start where the first one left `out`.
+// Unread parameters get no copy; const and __restrict__ stay (decltype).
+__global__ void advance_params(float* __restrict__ out, const int stride, int n, int unused) {
+  out += blockIdx.x * stride;
+  n -= blockIdx.x * stride;
+  for (int i = threadIdx.x; i < n && i < stride; i += blockDim.x) out[i] = 1.0f;
+}
+
+// PARAMS: __global__ void advance_params{{__}}miriam_persistent(
+// PARAMS: const auto {{__}}miriam_fresh_out = ::miriam::persistent_fresh(out);
+// PARAMS-NEXT: const auto {{__}}miriam_fresh_stride = ::miriam::persistent_fresh(stride);
+// PARAMS-NEXT: const auto {{__}}miriam_fresh_n = ::miriam::persistent_fresh(n);
+// PARAMS-NOT: {{__}}miriam_fresh_unused
+// PARAMS: {  // the original body
+// PARAMS-NEXT: // this logical block's own parameters
+// PARAMS-NEXT: decltype(out) out = {{__}}miriam_fresh_out;
+// PARAMS-NEXT: decltype(stride) stride = {{__}}miriam_fresh_stride;
+// PARAMS-NEXT: decltype(n) n = {{__}}miriam_fresh_n;
+// PARAMS-NOT: unused =
+// PARAMS: out += blockIdx.x * stride;
+// PARAMS-NEXT: n -= blockIdx.x * stride;
+// PARAMS: }  // persistent loop
+
+// SUMMARY: 4 kernel(s), 4 with elastic variants
 // SUMMARY: scale{{ +}}sliced, persistent
 // SUMMARY: clip_rows{{ +}}sliced, persistent
 // SUMMARY: tile_reverse{{ +}}sliced, persistent
+// SUMMARY: advance_params{{ +}}sliced, persistent
 
 // MANIFEST: "name": "scale"
 // MANIFEST: "kind": "persistent"
