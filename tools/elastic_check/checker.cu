@@ -166,6 +166,11 @@ void check_launch(const Plan& plan, const CheckOptions& options, cudaStream_t st
       v.timing = time_interleaved([&](cudaStream_t s) { launch.launch_original(args, s); },
                                   [&](cudaStream_t s) { a.runner->run(whole, args, s); }, options.warmup,
                                   options.timing_runs, stream);
+      for (const Schedule& extra : a.runner->extra_timing_schedules())
+        v.extra_timings.emplace_back(
+            extra.name, time_interleaved([&](cudaStream_t s) { launch.launch_original(args, s); },
+                                         [&](cudaStream_t s) { a.runner->run(extra, args, s); }, options.warmup,
+                                         options.timing_runs, stream));
       v.preemption = a.runner->measure_preemption(args, stream);
     } catch (const StickyCudaError&) {
       throw;
