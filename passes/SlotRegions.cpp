@@ -282,8 +282,8 @@ class Planner {
       add_hazard(Hazard::ControlCrossesBarrier, "goto or a label in a kernel with barriers", jumps.found.front());
   }
 
-  // A region is the last of the body when only plain code follows it: at the
-  // top level, after the last barrier (or in a kernel without barriers).
+  // The region a `return` may leave: the last one of the body, with nothing
+  // after it but declarations without effects (no barrier, no other region).
   void mark_last_regions(const CompoundStmt* body) {
     size_t after_last_barrier = 0;
     size_t index = 0;
@@ -291,8 +291,10 @@ class Planner {
       ++index;
       if (find_barrier(stmt)) after_last_barrier = index;
     }
+    Region* last = nullptr;
     for (Region& region : regions_)
-      region.last_in_body = region.top_level && region.first >= after_last_barrier;
+      if (region.top_level && (!last || region.first > last->first)) last = &region;
+    if (last && last->first >= after_last_barrier) last->last_in_body = true;
   }
 
   // --- references and control flow inside regions --------------------------
@@ -379,8 +381,9 @@ class Planner {
   void rewrite_return(const ReturnStmt* ret, const Region& region) {
     if (!region.last_in_body) {
       add_hazard(Hazard::ReturnBeforeBarrier,
-                 "'return' before a barrier: the thread would skip the barriers that follow, which a loop over "
-                 "logical threads cannot express; guard the code after it with a condition instead",
+                 "'return' outside the last barrier region of the body: the thread would skip barriers, or code "
+                 "that runs in a later loop over the logical threads; guard the code after it with a condition "
+                 "instead",
                  ret->getReturnLoc());
       return;
     }

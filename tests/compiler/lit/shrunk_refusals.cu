@@ -43,7 +43,7 @@ __global__ void return_before_barrier(const float* in, float* out, int n) {
   __syncthreads();
   out[i] = s[127 - threadIdx.x];
 }
-// CHECK-DAG: shrunk_refusals.cu:41:15: warning: kernel 'return_before_barrier' not shrunk: 'return' before a barrier
+// CHECK-DAG: shrunk_refusals.cu:41:15: warning: kernel 'return_before_barrier' not shrunk: 'return' outside the last barrier region of the body
 
 __global__ void break_across_barrier(float* data, int n) {
   __shared__ float s[64];
@@ -110,3 +110,15 @@ __global__ void legacy_warp_reduce(float* data) {
 // MANIFEST-NEXT: {
 // MANIFEST-NEXT: "kind": "shrunk",
 // MANIFEST-NEXT: "reason": "warp-level operation in 'warp_sum'
+
+// A return in the last barrier region, followed by a declaration kept outside
+// the slot loops: the code after it is another region the thread must skip.
+__global__ void return_then_uniform(const float* in, float* out, int n) {
+  __shared__ float s[64];
+  s[threadIdx.x] = in[threadIdx.x];
+  __syncthreads();
+  if (s[threadIdx.x] < 0.0f) return;
+  const int twice = 2 * n;
+  out[threadIdx.x] = s[63 - threadIdx.x] * twice;
+}
+// CHECK-DAG: shrunk_refusals.cu:120:30: warning: kernel 'return_then_uniform' not shrunk: 'return' outside the last barrier region of the body
