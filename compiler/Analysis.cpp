@@ -256,6 +256,13 @@ BuiltinRewritePlan TranslationUnitAnalysis::plan_builtin_rewrite(const KernelInf
                                           "' reads a grid special register (%ctaid/%nctaid/...), "
                                           "which would give physical, not logical, values",
                                       loc));
+    if (which.thread_idx || which.block_dim)
+      for (SourceLocation loc : f.asm_thread_register_reads)
+        plan.hazards.push_back(hazard(Hazard::InlineAsmThreadRegister,
+                                      "inline asm in '" + qualified_name(key) +
+                                          "' reads a thread special register (%tid/%ntid/%laneid/...), "
+                                          "which would give physical, not logical, values",
+                                      loc));
     if ((which.block_idx || which.grid_dim) && !f.grid_syncs.empty())
       plan.hazards.push_back(hazard(Hazard::GridSync,
                                     "grid-wide synchronization (this_grid().sync()) needs every block of the "

@@ -2,6 +2,7 @@
 // set of the output file, and the clone builder.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -25,6 +26,17 @@ struct ExtraParam {
   unsigned position = 0;
 };
 
+// How a shrunk variant may be launched (see miriam/elastic.cuh, ShrunkLaunch).
+struct ShrinkInfo {
+  unsigned max_factor = 0;         // 0: any factor dividing the shrunk extent
+  unsigned barrier_regions = 0;    // slot loops in the body
+  unsigned barriers = 0;           // __syncthreads() statements kept
+  unsigned per_thread_values = 0;  // locals kept per logical thread across barriers
+};
+
+// Mirrors ::miriam::kMaxShrinkFactor of miriam/elastic.cuh.
+inline constexpr unsigned kMaxShrinkFactor = 8;
+
 // One elastic variant a pass emitted for a kernel.
 struct VariantRecord {
   std::string kind;           // "sliced", ...
@@ -33,6 +45,7 @@ struct VariantRecord {
   std::string launch_helper;  // "ns::k__miriam_launch_sliced", or empty
   std::vector<ExtraParam> extra_params;
   std::vector<std::string> mangled;  // per instantiation, filled by the verification parse
+  std::optional<ShrinkInfo> shrink;  // kind "shrunk" only
 };
 
 struct RefusalRecord {

@@ -34,7 +34,9 @@ bool in_cooperative_groups(const FunctionDecl* fn) {
   return fn->getQualifiedNameAsString().find("cooperative_groups") != std::string::npos;
 }
 
-bool is_barrier(const FunctionDecl* fn) {
+}  // namespace
+
+bool is_block_barrier(const FunctionDecl* fn) {
   static const char* const kNames[] = {"__syncthreads", "__syncthreads_count", "__syncthreads_and",
                                        "__syncthreads_or", "__barrier_sync", "__barrier_sync_count"};
   if (fn->getIdentifier())
@@ -51,6 +53,8 @@ bool is_barrier(const FunctionDecl* fn) {
   }
   return false;
 }
+
+namespace {
 
 bool is_grid_sync(const FunctionDecl* fn, const CallExpr* call) {
   if (!in_cooperative_groups(fn) || !fn->getIdentifier() || fn->getName() != "sync") return false;
@@ -177,6 +181,8 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
       facts_.asm_grid_register_reads.push_back(stmt->getAsmLoc());
     if (asm_reads(text, {"%smid", "%nsmid", "%warpid", "%nwarpid"}))
       facts_.asm_smid_reads.push_back(stmt->getAsmLoc());
+    if (asm_reads(text, {"%tid", "%ntid", "%laneid", "%lanemask"}))
+      facts_.asm_thread_register_reads.push_back(stmt->getAsmLoc());
     return true;
   }
 
@@ -235,8 +241,11 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
   }
 
   void classify_callee(const FunctionDecl* callee, const CallExpr* call) {
-    if (is_barrier(callee)) facts_.barriers = true;
-    if (is_warp_level(callee)) facts_.warp_level_ops = true;
+    if (is_block_barrier(callee)) facts_.barriers = true;
+    if (is_warp_level(callee)) {
+      facts_.warp_level_ops = true;
+      facts_.warp_level_calls.push_back(call->getBeginLoc());
+    }
     if (is_atomic(callee)) facts_.atomics = true;
     if (in_cooperative_groups(callee)) facts_.cooperative_groups = true;
     if (is_grid_sync(callee, call)) facts_.grid_syncs.push_back(call->getBeginLoc());
@@ -334,6 +343,8 @@ FunctionFacts scan_function(const FunctionDecl* key, ASTContext& ctx) {
     append(facts.address_taken, inst.address_taken);
     append(facts.asm_grid_register_reads, inst.asm_grid_register_reads);
     append(facts.asm_smid_reads, inst.asm_smid_reads);
+    append(facts.asm_thread_register_reads, inst.asm_thread_register_reads);
+    append(facts.warp_level_calls, inst.warp_level_calls);
     append(facts.grid_syncs, inst.grid_syncs);
     append(facts.device_launches, inst.device_launches);
     append(facts.spin_waits, inst.spin_waits);
@@ -346,6 +357,8 @@ FunctionFacts scan_function(const FunctionDecl* key, ASTContext& ctx) {
   dedupe(facts.grid_syncs);
   dedupe(facts.asm_grid_register_reads);
   dedupe(facts.asm_smid_reads);
+  dedupe(facts.asm_thread_register_reads);
+  dedupe(facts.warp_level_calls);
   dedupe(facts.returns);
   dedupe(facts.device_launches);
   dedupe(facts.spin_waits);

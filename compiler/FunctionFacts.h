@@ -50,6 +50,8 @@ struct FunctionFacts {
   std::vector<std::pair<const clang::FunctionDecl*, clang::SourceLocation>> address_taken;
   std::vector<clang::SourceLocation> asm_grid_register_reads;  // %ctaid, %nctaid, ...
   std::vector<clang::SourceLocation> asm_smid_reads;           // %smid, %warpid, ...
+  std::vector<clang::SourceLocation> asm_thread_register_reads;  // %tid, %ntid, %laneid, ...
+  std::vector<clang::SourceLocation> warp_level_calls;         // __shfl*_sync, __ballot_sync, ...
   std::vector<clang::SourceLocation> grid_syncs;
   std::vector<std::pair<std::string, clang::SourceLocation>> builtin_named_decls;
   std::vector<clang::SourceLocation> returns;  // return statements of this body
@@ -74,6 +76,9 @@ struct FunctionFacts {
 // instantiations of header templates differ (cg::sync on a block vs a grid).
 // Otherwise the definition, else the canonical declaration.
 const clang::FunctionDecl* function_key(const clang::FunctionDecl* fn, const clang::SourceManager& sm);
+
+// A block-wide barrier: __syncthreads and its variants, cg::sync on a thread_block.
+bool is_block_barrier(const clang::FunctionDecl* fn);
 
 // Scans `key`'s body and, for templates, every instantiation's body.
 FunctionFacts scan_function(const clang::FunctionDecl* key, clang::ASTContext& ctx);

@@ -117,6 +117,15 @@ enum class Hazard {
   ReturnBeforeBarrier,      // early return in a kernel whose reachable code has barriers
   ReturnInMacroBody,        // a kernel `return` spelled inside a #define
   ParameterPackInLoop,      // a kernel parameter pack read by a body that runs once per logical block
+  // Block shrinking (one physical thread runs several logical threads):
+  WarpLevelOperation,       // shuffles, votes, warp-synchronous code: lanes change
+  InlineAsmThreadRegister,  // asm reads %tid/%ntid/%laneid/...
+  BarrierInControlFlow,     // a barrier miriamc cannot prove every thread reaches together
+  BarrierInCallee,          // a barrier inside a called function
+  ThreadVaryingLoopBound,   // a loop holding a barrier whose header may differ per thread
+  ControlCrossesBarrier,    // break/continue/goto leaving a barrier region
+  UnsupportedLiveValue,     // a value live across a barrier miriamc cannot keep per thread
+  ModifiedParameter,        // a parameter assigned in a kernel with barriers
 };
 
 struct HazardRecord {

@@ -57,6 +57,13 @@ json kernel_json(const KernelOutcome& kernel) {
       extra.push_back({{"name", p.name}, {"type", p.type}, {"position", p.position}});
     json entry = {{"kind", v.kind}, {"entry", v.entry}, {"mangled", v.mangled}, {"extra_params", extra}};
     if (!v.launch_helper.empty()) entry["launch_helper"] = v.launch_helper;
+    if (v.shrink)
+      entry["shrink"] = {{"dimension", "outermost"},
+                         {"max_factor", v.shrink->max_factor},
+                         {"barrier_regions", v.shrink->barrier_regions},
+                         {"barriers", v.shrink->barriers},
+                         {"per_thread_values", v.shrink->per_thread_values},
+                         {"combines_with", json::array()}};
     variants.push_back(entry);
   }
   json refused = json::array();

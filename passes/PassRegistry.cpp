@@ -2,6 +2,7 @@
 
 #include "GridSlicePass.h"
 #include "PersistentPass.h"
+#include "ShrinkPass.h"
 
 namespace miriam {
 
@@ -10,12 +11,13 @@ namespace {
 std::unique_ptr<Pass> make_pass(const std::string& name) {
   if (name == "sliced") return std::make_unique<GridSlicePass>();
   if (name == "persistent") return std::make_unique<PersistentPass>();
+  if (name == "shrunk") return std::make_unique<ShrinkPass>();
   return nullptr;
 }
 
 }  // namespace
 
-std::vector<std::string> available_pass_names() { return {"sliced", "persistent"}; }
+std::vector<std::string> available_pass_names() { return {"sliced", "persistent", "shrunk"}; }
 
 std::vector<std::unique_ptr<Pass>> make_passes(const std::vector<std::string>& names, std::string& error) {
   std::vector<std::unique_ptr<Pass>> passes;

@@ -5,12 +5,12 @@
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/AST/Stmt.h>
 #include <clang/Basic/SourceManager.h>
-#include <clang/Lex/Lexer.h>
 
 #include <set>
 
 #include "LogicalGridRewrite.h"
 #include "Naming.h"
+#include "ReturnRewrite.h"
 #include "TemplateRenderer.h"
 #include "miriam/Templates.inc"
 
@@ -44,24 +44,13 @@ void add_residency_hazards(const KernelInfo& kernel, TranslationUnitAnalysis& an
   hazards.insert(hazards.end(), spins.begin(), spins.end());
 }
 
-// The location of the ';' that ends `ret`, if `ret` is plain file text.
-std::optional<clang::SourceLocation> return_semicolon(const clang::ReturnStmt* ret, clang::ASTContext& ctx) {
-  const clang::SourceManager& sm = ctx.getSourceManager();
-  if (ret->getReturnLoc().isMacroID() || ret->getEndLoc().isMacroID()) return std::nullopt;
-  std::optional<clang::Token> next = clang::Lexer::findNextToken(ret->getEndLoc(), sm, ctx.getLangOpts());
-  if (!next || !next->is(clang::tok::semi) || next->getLocation().isMacroID()) return std::nullopt;
-  return next->getLocation();
-}
-
-// `return` in the kernel body means "done with this logical block": each one
-// becomes a jump to the end of the loop iteration. Jumping out of scopes is
-// legal and runs no destructors a return would not have run.
+// `return` in the kernel body means "done with this logical block".
 std::vector<CloneTextEdit> rewrite_returns(const KernelInfo& kernel, const FunctionFacts& own, EmitContext& emit,
                                            std::vector<HazardRecord>& hazards) {
   std::vector<CloneTextEdit> edits;
   for (const clang::ReturnStmt* ret : own.return_stmts) {
-    std::optional<clang::SourceLocation> semi = return_semicolon(ret, emit.ast());
-    if (!semi) {
+    std::optional<std::vector<CloneTextEdit>> jump = return_as_goto(ret, kNextBlockLabel, emit.ast());
+    if (!jump) {
       hazards.push_back(emit.analysis().hazard(Hazard::ReturnInMacroBody,
                                                "a 'return' of '" + kernel.qualified_name +
                                                    "' is spelled inside a macro; miriamc cannot rewrite it into "
@@ -69,14 +58,7 @@ std::vector<CloneTextEdit> rewrite_returns(const KernelInfo& kernel, const Funct
                                                ret->getReturnLoc()));
       continue;
     }
-    const std::string jump = std::string("goto ") + kNextBlockLabel;
-    if (!ret->getRetValue()) {
-      edits.push_back({ret->getReturnLoc(), 6, jump});  // "return;" -> "goto label;"
-    } else {
-      // "return f(x);" (a void expression) -> "{ f(x); goto label; }"
-      edits.push_back({ret->getReturnLoc(), 6, "{"});
-      edits.push_back({*semi, 1, "; " + jump + "; }"});
-    }
+    edits.insert(edits.end(), jump->begin(), jump->end());
   }
   return edits;
 }

@@ -10,6 +10,7 @@ namespace cg = cooperative_groups;
 // Block sum with cg::sync(cta) and cta.thread_rank(); the block index comes from blockIdx.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: refused: cg thread_block::thread_rank() reads threadIdx inside a CUDA header; cg::sync is a barrier in a header
 __global__ void cta_block_sum(const float* __restrict__ in, float* __restrict__ out, int n)
 {
     cg::thread_block cta = cg::this_thread_block();
@@ -30,6 +31,7 @@ __global__ void cta_block_sum(const float* __restrict__ in, float* __restrict__ 
 // Warp tiles: tiled_partition<32> + cg::reduce, per-warp results.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: refused: warp tile (tiled_partition, shfl_xor, cg::reduce): warp-level operations
 __global__ void tile_warp_max(const float* __restrict__ in, float* __restrict__ warp_max, int n)
 {
     cg::thread_block cta = cg::this_thread_block();
@@ -44,6 +46,7 @@ __global__ void tile_warp_max(const float* __restrict__ in, float* __restrict__ 
 // Block index via cta.group_index(): the read of blockIdx is inside cooperative_groups.h.
 // miriam-expect: refused(sliced): cg group_index() reads blockIdx inside a CUDA header
 // miriam-expect-persistent: refused: cg group_index() reads blockIdx inside a CUDA header
+// miriam-expect-shrunk: refused: cg thread_block::thread_index()/group_dim() read threadIdx/blockDim inside a CUDA header
 __global__ void cta_group_index_copy(const float* __restrict__ in, float* __restrict__ out, int n)
 {
     cg::thread_block cta = cg::this_thread_block();
@@ -55,6 +58,7 @@ __global__ void cta_group_index_copy(const float* __restrict__ in, float* __rest
 // Global rank via this_grid().block_rank()/thread_rank(): blockIdx read inside the CUDA headers.
 // miriam-expect: refused(sliced): cg this_grid().block_rank() reads blockIdx inside a CUDA header
 // miriam-expect-persistent: refused: cg this_grid() ranks read blockIdx/gridDim inside a CUDA header
+// miriam-expect-shrunk: refused: cg grid_group::thread_rank() reads threadIdx inside a CUDA header
 __global__ void grid_rank_fill(int* __restrict__ block_of, int n)
 {
     cg::grid_group grid = cg::this_grid();
@@ -66,6 +70,7 @@ __global__ void grid_rank_fill(int* __restrict__ block_of, int n)
 // Two-phase normalization with a grid-wide barrier (needs a cooperative launch).
 // miriam-expect: refused(sliced): grid-wide sync cg::this_grid().sync()
 // miriam-expect-persistent: refused: grid-wide sync cg::this_grid().sync()
+// miriam-expect-shrunk: refused: grid-wide sync cg::this_grid().sync() reads threadIdx inside a CUDA header
 __global__ void grid_sync_normalize(float* __restrict__ data, float* __restrict__ partials, int n)
 {
     cg::grid_group grid = cg::this_grid();

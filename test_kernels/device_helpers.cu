@@ -33,6 +33,7 @@ __host__ __device__ inline float lerp(float a, float b, float t)
 // 2D element-wise blend via helpers.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void blend2d(const float* __restrict__ a, const float* __restrict__ b, float* __restrict__ out,
                         float t, int rows, int cols)
 {
@@ -45,6 +46,7 @@ __global__ void blend2d(const float* __restrict__ a, const float* __restrict__ b
 // Each block owns a contiguous tile whose origin comes from a two-level helper chain.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void tile_iota(unsigned int* __restrict__ out, unsigned int tile_elems)
 {
     const unsigned int base = tile_origin(tile_elems);
@@ -55,6 +57,7 @@ __global__ void tile_iota(unsigned int* __restrict__ out, unsigned int tile_elem
 // Host/device helper called from a kernel that reads no builtin itself except through indices.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void lerp_kernel(const float* __restrict__ a, const float* __restrict__ b, float* __restrict__ out,
                             const float* __restrict__ t, int n)
 {
@@ -66,6 +69,7 @@ __global__ void lerp_kernel(const float* __restrict__ a, const float* __restrict
 // A lambda defined inside the kernel reads blockIdx through a by-reference capture.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void lambda_offsets(const int* __restrict__ in, int* __restrict__ out, int n)
 {
     int tid = threadIdx.x;

@@ -5,6 +5,7 @@
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void bias_add(float* __restrict__ y, const float* __restrict__ bias, int n, int channels)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -15,6 +16,7 @@ __global__ void bias_add(float* __restrict__ y, const float* __restrict__ bias, 
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void add_rows_2d(const float* __restrict__ m, const float* __restrict__ row_vec,
                             float* __restrict__ out, int rows, int cols)
 {
@@ -30,6 +32,7 @@ __global__ void add_rows_2d(const float* __restrict__ m, const float* __restrict
 // barrier; surviving threads only read shared slots written by surviving threads.
 // miriam-expect: sliced
 // miriam-expect-persistent: refused: early return before __syncthreads
+// miriam-expect-shrunk: refused: early return before __syncthreads
 __global__ void __launch_bounds__(256)
 smooth3_block(const float* __restrict__ x, float* __restrict__ out, int n)
 {

@@ -8,6 +8,7 @@
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void __launch_bounds__(256)
 matmul_tiled(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
              int M, int N, int K)
@@ -37,6 +38,7 @@ matmul_tiled(const float* __restrict__ A, const float* __restrict__ B, float* __
 // Strided-batched variant: blockIdx.z selects the matrix in the batch.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void __launch_bounds__(256)
 batched_matmul_tiled(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
                      int M, int N, int K)

@@ -8,6 +8,7 @@
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void histogram_global(const uint8_t* __restrict__ data, int* __restrict__ bins, int n)
 {
     const int stride = blockDim.x * gridDim.x;
@@ -18,6 +19,7 @@ __global__ void histogram_global(const uint8_t* __restrict__ data, int* __restri
 // Per-block privatized histogram in shared memory, merged into the global bins at the end.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void __launch_bounds__(256)
 histogram_shared(const uint8_t* __restrict__ data, unsigned int* __restrict__ bins, int n)
 {
@@ -40,6 +42,7 @@ histogram_shared(const uint8_t* __restrict__ data, unsigned int* __restrict__ bi
 // Weighted histogram: float atomics, so the low bits depend on the order blocks run in.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void histogram_weighted(const uint8_t* __restrict__ keys, const float* __restrict__ weights,
                                    float* __restrict__ bins, int n)
 {

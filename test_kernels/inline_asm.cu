@@ -18,6 +18,7 @@ __device__ __forceinline__ unsigned int ptx_laneid()
 
 // miriam-expect: refused(sliced): inline asm reads %ctaid
 // miriam-expect-persistent: refused: inline asm reads %ctaid
+// miriam-expect-shrunk: shrunk
 __global__ void asm_ctaid_copy(const float* __restrict__ in, float* __restrict__ out, int n)
 {
     const unsigned int i = ptx_ctaid_x() * blockDim.x + threadIdx.x;
@@ -27,6 +28,7 @@ __global__ void asm_ctaid_copy(const float* __restrict__ in, float* __restrict__
 
 // miriam-expect: refused(sliced): inline asm reads %nctaid
 // miriam-expect-persistent: refused: inline asm reads %nctaid
+// miriam-expect-shrunk: shrunk
 __global__ void asm_nctaid_stride(const float* __restrict__ in, float* __restrict__ out, int n)
 {
     unsigned int nblocks;
@@ -38,6 +40,7 @@ __global__ void asm_nctaid_stride(const float* __restrict__ in, float* __restric
 // Writes each thread's lane id (via PTX) next to a warp-level sum.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: refused: inline asm reads %laneid; __shfl_xor_sync
 __global__ void asm_laneid_tag(const int* __restrict__ in, int* __restrict__ lane_out, int* __restrict__ warp_sum, int n)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;

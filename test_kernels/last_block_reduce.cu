@@ -8,6 +8,7 @@
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void __launch_bounds__(BLOCK)
 sum_last_block(const float* __restrict__ in, float* partials, float* result,
                unsigned int* counter, int n)

@@ -10,6 +10,7 @@
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void relu_macro(const float* __restrict__ x, float* __restrict__ y, int n)
 {
     const unsigned i = TID;
@@ -20,6 +21,7 @@ __global__ void relu_macro(const float* __restrict__ x, float* __restrict__ y, i
 // Grid-stride loop spelled with macros.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void clamp_macro(const float* __restrict__ x, float* __restrict__ y, float lo, float hi, int n)
 {
     for (unsigned i = TID; i < n; i += NTHREADS)

@@ -6,6 +6,7 @@ namespace blas {
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void saxpy(int n, float a, const float* __restrict__ x, float* __restrict__ y)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -17,6 +18,7 @@ namespace detail {
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void copy_strided(const float* __restrict__ src, float* __restrict__ dst, int n, int stride)
 {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
@@ -37,6 +39,7 @@ namespace nn::act {
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void leaky_relu(const float* __restrict__ x, float* __restrict__ y, float slope, int n)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -52,6 +55,7 @@ namespace {
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void square_inplace(float* __restrict__ data, int n)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -63,6 +67,7 @@ __global__ void square_inplace(float* __restrict__ data, int n)
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 static __global__ void negate_static(const int* __restrict__ in, int* __restrict__ out, int n)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;

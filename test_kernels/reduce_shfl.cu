@@ -13,6 +13,7 @@ __device__ __forceinline__ float warp_reduce_sum(float v)
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: refused: __shfl_down_sync (warp-level)
 __global__ void __launch_bounds__(128, 4)
 block_sum_shfl(const float* __restrict__ in, float* __restrict__ partials, int n)
 {
@@ -41,6 +42,7 @@ block_sum_shfl(const float* __restrict__ in, float* __restrict__ partials, int n
 // pass blockDim.x * sizeof(float) bytes of dynamic shared memory.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: refused: __shfl_down_sync (warp-level)
 __global__ void reduce_dynsmem(const float* __restrict__ in, float* __restrict__ partials, int n)
 {
     extern __shared__ float smem[];

@@ -6,6 +6,7 @@
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void __launch_bounds__(SCAN_THREADS)
 inclusive_scan_single_block(const int* __restrict__ in, int* __restrict__ out, int n)
 {

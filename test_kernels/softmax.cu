@@ -35,6 +35,7 @@ __device__ float block_reduce_sum(float v, float* red)
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: refused: barriers inside device functions block_reduce_max/block_reduce_sum
 __global__ void __launch_bounds__(SM_THREADS)
 softmax_rows(const float* __restrict__ x, float* __restrict__ y, int cols)
 {

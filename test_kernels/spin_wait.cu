@@ -7,6 +7,7 @@
 
 // miriam-expect: refused(sliced): spin-waits on a flag that block 0 sets
 // miriam-expect-persistent: refused: spin-waits on a flag that block 0 sets
+// miriam-expect-shrunk: refused: __syncthreads under an if
 __global__ void scale_by_block0_sum(const float* __restrict__ in, float* __restrict__ out,
                                     volatile int* ready, float* total, int n)
 {

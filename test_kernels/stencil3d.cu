@@ -8,6 +8,7 @@
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void volume_add(const float* __restrict__ a, const float* __restrict__ b, float* __restrict__ c,
                            int nx, int ny, int nz)
 {
@@ -23,6 +24,7 @@ __global__ void volume_add(const float* __restrict__ a, const float* __restrict_
 // out = sum of 6 neighbours - 6 * centre (zero boundary).
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void __launch_bounds__(BX * BY * BZ)
 laplace7(const float* __restrict__ in, float* __restrict__ out, int nx, int ny, int nz)
 {

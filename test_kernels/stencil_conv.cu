@@ -7,6 +7,7 @@
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void stencil1d(const float* __restrict__ in, float* __restrict__ out, const float* __restrict__ w, int n)
 {
     __shared__ float tile[BLOCK_1D + 2 * RADIUS];
@@ -35,6 +36,7 @@ __global__ void stencil1d(const float* __restrict__ in, float* __restrict__ out,
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void __launch_bounds__(TW * TW)
 depthwise_conv3x3(const float* __restrict__ in, const float* __restrict__ weights, const float* __restrict__ bias,
                   float* __restrict__ out, int channels, int height, int width)

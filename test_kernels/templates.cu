@@ -5,6 +5,7 @@
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 template <typename T>
 __global__ void scale(T* __restrict__ y, const T* __restrict__ x, T alpha, int n)
 {
@@ -19,6 +20,7 @@ template __global__ void scale<double>(double*, const double*, double, int);
 // Each thread handles VEC consecutive elements of its block's chunk.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 template <typename T, int VEC>
 __global__ void add_vec(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ c, int n)
 {

@@ -8,6 +8,7 @@
 // in: rows x cols, out: cols x rows.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void transpose_padded(const float* __restrict__ in, float* __restrict__ out, int rows, int cols)
 {
     __shared__ float tile[TILE_DIM][TILE_DIM + 1];

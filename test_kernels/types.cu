@@ -7,6 +7,7 @@
 // Symmetric per-tensor int8 quantization with round-to-nearest and saturation.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void quantize_int8(const float* __restrict__ x, int8_t* __restrict__ q, float inv_scale, int n)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -19,6 +20,7 @@ __global__ void quantize_int8(const float* __restrict__ x, int8_t* __restrict__ 
 // Asymmetric uint8 dequantization, grid-stride.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void dequantize_uint8(const uint8_t* __restrict__ q, float* __restrict__ x, float scale,
                                  int zero_point, int n)
 {
@@ -28,6 +30,7 @@ __global__ void dequantize_uint8(const uint8_t* __restrict__ q, float* __restric
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void daxpby(int n, double a, const double* __restrict__ x, double b, double* __restrict__ y)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -38,6 +41,7 @@ __global__ void daxpby(int n, double a, const double* __restrict__ x, double b, 
 // Half precision: y = relu(a * x + bias), two elements per thread via half2 (n is even).
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void __launch_bounds__(128, 4)
 half_scale_bias_relu(const __half* __restrict__ x, __half* __restrict__ y, __half a, __half bias, int n)
 {
@@ -61,6 +65,7 @@ struct Params {
 // Parameter struct passed by value.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void axpy_params(Params p)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;

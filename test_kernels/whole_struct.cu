@@ -9,6 +9,7 @@ __device__ __forceinline__ unsigned int linearize(uint3 idx, dim3 dims)
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void block_id_map(int* __restrict__ block_ids, int* __restrict__ grid_sizes)
 {
     dim3 b = blockIdx;
@@ -23,6 +24,7 @@ __global__ void block_id_map(int* __restrict__ block_ids, int* __restrict__ grid
 // Builtins copied into uint3/dim3 locals and passed by value to a helper.
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void scale_by_block(const float* __restrict__ in, float* __restrict__ out, int per_block)
 {
     const uint3 blk = blockIdx;
@@ -39,6 +41,7 @@ __global__ void scale_by_block(const float* __restrict__ in, float* __restrict__
 // Same helper fed directly with the builtins (implicit conversion to the by-value parameters).
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void block_checksum(const int* __restrict__ in, int* __restrict__ out, int per_block)
 {
     __shared__ int acc;

@@ -5,6 +5,7 @@ Each kernel in test_kernels/*.cu carries, above it, one line per pass:
   // miriam-expect: sliced            or  // miriam-expect: refused(sliced): <reason>
   // miriam-expect-persistent: persistent
                                       or  // miriam-expect-persistent: refused: <reason>
+  // miriam-expect-shrunk: shrunk       or  // miriam-expect-shrunk: refused: <reason>
 This compares those with the manifests miriamc wrote during the build and
 validates each manifest against the JSON Schema.
 """
@@ -20,6 +21,7 @@ import jsonschema
 EXPECTS = [
     (re.compile(r"//\s*miriam-expect:\s*(sliced|refused\(sliced\))"), "sliced", "sliced"),
     (re.compile(r"//\s*miriam-expect-persistent:\s*(persistent|refused)"), "persistent", "persistent"),
+    (re.compile(r"//\s*miriam-expect-shrunk:\s*(shrunk|refused)"), "shrunk", "shrunk"),
 ]
 KERNEL = re.compile(r"void\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?(\w+)\s*\(")
 

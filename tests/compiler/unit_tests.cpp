@@ -81,4 +81,8 @@ TEST_CASE("passes are chosen by name; an unknown name is an error listing the kn
   CHECK(make_passes({"sliced", "bogus"}, error).empty());
   CHECK(error.find("bogus") != std::string::npos);
   CHECK(error.find("sliced") != std::string::npos);
+  CHECK(error.find("shrunk") != std::string::npos);
+  auto shrink = make_passes({"shrunk"}, error);
+  REQUIRE(shrink.size() == 1);
+  CHECK(std::string(shrink[0]->kind()) == "shrunk");
 }

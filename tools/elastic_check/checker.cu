@@ -1,5 +1,6 @@
 #include "checker.h"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -29,9 +30,15 @@ void set_error(VariantResult& v, const std::string& what) {
 }
 
 // The variants offered and refused, as results; runners for those that can run.
-std::vector<Active> prepare_variants(const Plan& plan, const KernelLaunch& launch, LaunchResult& result) {
+bool wanted(const std::vector<std::string>& kinds, const std::string& kind) {
+  return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+std::vector<Active> prepare_variants(const Plan& plan, const KernelLaunch& launch, const CheckOptions& options,
+                                     LaunchResult& result) {
   std::vector<Active> active;
   for (const ManifestVariant& mv : plan.manifest->variants) {
+    if (!wanted(options.kinds, mv.kind)) continue;
     VariantResult r;
     r.kind = mv.kind;
     const ::miriam::VariantSymbol* symbol = plan.symbol->variant(mv.kind.c_str());
@@ -62,6 +69,7 @@ std::vector<Active> prepare_variants(const Plan& plan, const KernelLaunch& launc
     result.variants.push_back(std::move(r));
   }
   for (const ManifestRefusal& refusal : plan.manifest->refused) {
+    if (!wanted(options.kinds, refusal.kind)) continue;
     VariantResult r;
     r.kind = refusal.kind;
     r.verdict = Verdict::Refused;
@@ -98,7 +106,7 @@ void check_launch(const Plan& plan, const CheckOptions& options, cudaStream_t st
     result.error = fmt::format("original kernel: {}", e.what());
     return;
   }
-  std::vector<Active> active = prepare_variants(plan, launch, result);
+  std::vector<Active> active = prepare_variants(plan, launch, options, result);
 
   DeviceBuffers buffers(spec);
   ArgPack args(spec, buffers.pointers());
@@ -166,6 +174,11 @@ void check_launch(const Plan& plan, const CheckOptions& options, cudaStream_t st
       v.timing = time_interleaved([&](cudaStream_t s) { launch.launch_original(args, s); },
                                   [&](cudaStream_t s) { a.runner->run(whole, args, s); }, options.warmup,
                                   options.timing_runs, stream);
+      for (const Schedule& extra : a.runner->extra_timing_schedules())
+        v.extra_timings.emplace_back(
+            extra.name, time_interleaved([&](cudaStream_t s) { launch.launch_original(args, s); },
+                                         [&](cudaStream_t s) { a.runner->run(extra, args, s); }, options.warmup,
+                                         options.timing_runs, stream));
       v.preemption = a.runner->measure_preemption(args, stream);
     } catch (const StickyCudaError&) {
       throw;

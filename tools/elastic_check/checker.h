@@ -5,6 +5,8 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "report.h"
 #include "resolve.h"
@@ -16,6 +18,7 @@ struct CheckOptions {
   unsigned equivalence_runs = 2;  // fresh inputs per run
   unsigned timing_runs = 50;      // 0: no timing
   unsigned warmup = 5;
+  std::vector<std::string> kinds;  // variant kinds to check; empty: all
 };
 
 // Fills `result` (whose spec fields are already set). A non-sticky CUDA error

@@ -3,13 +3,14 @@
 //
 //   elastic_check --specs <dir> --manifests <dir> --out <result.json>
 //                 [--seed N] [--runs 50] [--warmup 5] [--equivalence-runs 2]
-//                 [--commit <sha>] [--only <kernel>]
+//                 [--commit <sha>] [--only <kernel>] [--kinds sliced,persistent,shrunk]
 //
 // Exit: 0 all checks passed; 1 a check failed or a launch could not be
 // checked; 2 usage, spec or manifest error; 3 sticky CUDA error (the run
 // stopped; the result file holds what was done); 77 no CUDA device.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -39,13 +40,24 @@ struct UsageError : std::runtime_error {
 constexpr const char* kUsage =
     "usage: elastic_check --specs <dir> --manifests <dir> --out <result.json>\n"
     "                     [--seed N] [--runs N] [--warmup N] [--equivalence-runs N]\n"
-    "                     [--commit <sha>] [--only <kernel>]\n";
+    "                     [--commit <sha>] [--only <kernel>] [--kinds <kind,...>]\n";
 
 unsigned long long parse_number(const std::string& flag, const std::string& text) {
   char* end = nullptr;
   const unsigned long long v = std::strtoull(text.c_str(), &end, 0);
   if (text.empty() || *end != '\0' || text[0] == '-') throw UsageError(fmt::format("{}: not a number: '{}'", flag, text));
   return v;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t begin = 0;
+  while (begin <= text.size()) {
+    const std::size_t end = std::min(text.find(',', begin), text.size());
+    if (end > begin) out.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return out;
 }
 
 Options parse_options(int argc, char** argv) {
@@ -60,6 +72,7 @@ Options parse_options(int argc, char** argv) {
     else if (flag == "--out") o.out = value;
     else if (flag == "--commit") o.commit = value;
     else if (flag == "--only") o.only = value;
+    else if (flag == "--kinds") o.check.kinds = split_list(value);
     else if (flag == "--seed") o.check.seed = parse_number(flag, value);
     else if (flag == "--runs") o.check.timing_runs = static_cast<unsigned>(parse_number(flag, value));
     else if (flag == "--warmup") o.check.warmup = static_cast<unsigned>(parse_number(flag, value));

@@ -33,6 +33,18 @@ json to_json(const FuncAttributes& a) {
           {"max_threads_per_block", a.max_threads_per_block}};
 }
 
+json timing_json(const TimingResult& t) {
+  return {{"warmup", t.warmup},
+          {"runs", t.runs},
+          {"median_original_us", t.median_original_us},
+          {"median_variant_us", t.median_variant_us},
+          {"overhead_percent", t.overhead_percent},
+          {"min_original_us", t.min_original_us},
+          {"min_variant_us", t.min_variant_us},
+          {"p90_original_us", t.p90_original_us},
+          {"p90_variant_us", t.p90_variant_us}};
+}
+
 json to_json(const VariantResult& v) {
   json j = {{"kind", v.kind}, {"verdict", verdict_name(v.verdict)}};
   if (!v.reason.empty()) j["reason"] = v.reason;
@@ -62,17 +74,15 @@ json to_json(const VariantResult& v) {
                        {"cycles_no_progress", p.cycles_no_progress},
                        {"cycles_after_finish", p.cycles_after_finish}};
   }
-  if (v.timing) {
-    const TimingResult& t = *v.timing;
-    j["timing"] = {{"warmup", t.warmup},
-                   {"runs", t.runs},
-                   {"median_original_us", t.median_original_us},
-                   {"median_variant_us", t.median_variant_us},
-                   {"overhead_percent", t.overhead_percent},
-                   {"min_original_us", t.min_original_us},
-                   {"min_variant_us", t.min_variant_us},
-                   {"p90_original_us", t.p90_original_us},
-                   {"p90_variant_us", t.p90_variant_us}};
+  if (v.timing) j["timing"] = timing_json(*v.timing);
+  if (!v.extra_timings.empty()) {
+    json extra = json::array();
+    for (const auto& [schedule, t] : v.extra_timings) {
+      json entry = timing_json(t);
+      entry["schedule"] = schedule;
+      extra.push_back(entry);
+    }
+    j["extra_timings"] = extra;
   }
   return j;
 }
@@ -225,6 +235,9 @@ void print_table(const Report& r, std::FILE* out) {
         row.overhead = fmt::format("{:+.2f}", v.timing->overhead_percent);
       }
       rows.push_back(std::move(row));
+      for (const auto& [schedule, t] : v.extra_timings)
+        rows.push_back({kernel, inst, v.kind + " " + schedule, "", fmt_us(t.median_original_us),
+                        fmt_us(t.median_variant_us), fmt::format("{:+.2f}", t.overhead_percent)});
     }
   }
   std::array<std::size_t, 7> w{};

@@ -20,6 +20,7 @@ struct Schedule {
   std::vector<SliceRange> slices;  // in launch order
   bool shuffled = false;
   std::string note;                // e.g. why per-block was coarsened
+  unsigned factor = 0;             // shrunk variants: logical threads per physical thread
 };
 
 // Cap on slices of the "per-block" schedule; larger grids get equal slices

@@ -28,6 +28,7 @@ std::unique_ptr<VariantRunner> make_variant_runner(const std::string& kind, cons
   } kRunners[] = {
       {"sliced", &make_sliced_runner},
       {"persistent", &make_persistent_runner},
+      {"shrunk", &make_shrunk_runner},
   };
   for (const auto& r : kRunners)
     if (kind == r.kind) return r.make(launch, variant);

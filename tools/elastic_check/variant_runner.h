@@ -51,6 +51,8 @@ class VariantRunner {
   // Enqueues the variant for `schedule` on `stream` (no synchronization);
   // throws CudaError when a launch fails.
   virtual void run(const Schedule& schedule, ArgPack& args, cudaStream_t stream) const = 0;
+  // More whole-grid schedules to time against the original (shrunk: each factor).
+  virtual std::vector<Schedule> extra_timing_schedules() const { return {}; }
   // Kinds that can be stopped (persistent) measure their preemption latency
   // here, after the equivalence check; the others have nothing to report.
   virtual std::optional<PreemptionResult> measure_preemption(ArgPack& args, cudaStream_t stream) const {
@@ -65,6 +67,7 @@ using RunnerFactory = std::unique_ptr<VariantRunner> (*)(const KernelLaunch&, co
 std::unique_ptr<VariantRunner> make_sliced_runner(const KernelLaunch& launch, const ::miriam::VariantSymbol& variant);
 std::unique_ptr<VariantRunner> make_persistent_runner(const KernelLaunch& launch,
                                                       const ::miriam::VariantSymbol& variant);
+std::unique_ptr<VariantRunner> make_shrunk_runner(const KernelLaunch& launch, const ::miriam::VariantSymbol& variant);
 
 // The runner for `kind`, or nullptr when elastic_check does not know the kind yet.
 std::unique_ptr<VariantRunner> make_variant_runner(const std::string& kind, const KernelLaunch& launch,

@@ -323,4 +323,100 @@ __host__ inline bool persistent_resume_launch(PersistentLaunch& launch, unsigned
   return true;
 }
 
+// ---------------------------------------------------------------------------
+// Shrunk variants (k__miriam_shrunk): a physical block of B/f threads runs the
+// B logical threads of an original block, f "slots" per physical thread.
+//
+// The block's outermost dimension of extent > 1 (z, else y, else x) is the one
+// divided by f: logical thread (slot s, physical t) is t with that coordinate
+// plus s * extent / f. Its linear index is s * (B/f) + t's linear index, so a
+// physical warp still covers 32 consecutive logical threads (same coalescing
+// as the original) and no division is needed.
+// ---------------------------------------------------------------------------
+
+// Values live across a barrier get one copy per slot in arrays of this size,
+// so variants that need them accept factors up to it (the manifest says which).
+inline constexpr unsigned kMaxShrinkFactor = 8;
+
+__host__ __device__ inline unsigned shrink_dimension(dim3 block) { return block.z > 1 ? 2u : block.y > 1 ? 1u : 0u; }
+
+__host__ __device__ inline unsigned shrink_extent(dim3 block) {
+  const unsigned d = shrink_dimension(block);
+  return d == 2 ? block.z : d == 1 ? block.y : block.x;
+}
+
+// What a shrunk variant takes as its first parameter.
+struct Shrink {
+  dim3 block;              // the original (logical) block: what blockDim reads inside the variant
+  unsigned factor = 1;     // logical threads per physical thread
+  unsigned dimension = 0;  // 0, 1, 2: the coordinate the slots offset
+  unsigned step = 1;       // extent of that coordinate / factor
+
+  Shrink() = default;
+  __host__ __device__ Shrink(dim3 logical_block, unsigned f)
+      : block(logical_block), factor(f), dimension(shrink_dimension(logical_block)),
+        step(f == 0 ? 0u : shrink_extent(logical_block) / f) {}
+};
+
+// f is valid for a block when it divides the shrunk extent and, for variants
+// with per-slot storage (max_factor != 0), is at most max_factor.
+__host__ __device__ inline bool shrink_factor_valid(dim3 block, unsigned factor, unsigned max_factor) {
+  if (factor == 0 || (max_factor != 0 && factor > max_factor)) return false;
+  return shrink_extent(block) % factor == 0;
+}
+
+__host__ __device__ inline dim3 shrunk_physical_block(dim3 block, unsigned factor) {
+  const unsigned d = shrink_dimension(block);
+  return dim3(d == 0 ? block.x / factor : block.x, d == 1 ? block.y / factor : block.y,
+              d == 2 ? block.z / factor : block.z);
+}
+
+// What a cloned __device__ function needs to answer threadIdx/blockDim with
+// logical values: passed as its first parameter from the shrunk variant.
+struct LogicalThread {
+  uint3 thread;
+  dim3 block;
+};
+
+// One copy of a value per slot; T may be an array type.
+template <class T>
+struct ShrunkSlots {
+  T slot[kMaxShrinkFactor];
+};
+
+template <class T>
+__host__ __device__ inline void shrunk_store(T& to, const T& from) {
+  to = from;
+}
+template <class T, unsigned long N>
+__host__ __device__ inline void shrunk_store(T (&to)[N], const T (&from)[N]) {
+  for (unsigned long i = 0; i < N; ++i) shrunk_store(to[i], from[i]);
+}
+
+#if defined(__CUDACC__)
+__device__ inline uint3 shrunk_physical_thread() { return threadIdx; }
+
+__device__ inline uint3 shrunk_thread_index(const Shrink& shrink, uint3 physical, unsigned slot) {
+  const unsigned offset = slot * shrink.step;
+  return make_uint3(physical.x + (shrink.dimension == 0 ? offset : 0u),
+                    physical.y + (shrink.dimension == 1 ? offset : 0u),
+                    physical.z + (shrink.dimension == 2 ? offset : 0u));
+}
+
+__device__ inline LogicalThread logical_thread(uint3 thread, dim3 block) { return LogicalThread{thread, block}; }
+#endif  // __CUDACC__
+
+// Everything a host helper needs to launch a shrunk variant.
+struct ShrunkLaunch {
+  dim3 grid;                // unchanged grid
+  dim3 block;               // the original (logical) block
+  size_t shared_bytes = 0;  // dynamic shared memory, as for the original launch
+  cudaStream_t stream = nullptr;
+  unsigned factor = 1;      // f: the physical block has block / f threads
+
+  Shrink shrink() const { return Shrink{block, factor}; }
+  dim3 physical_block() const { return shrunk_physical_block(block, factor); }
+  bool valid(unsigned max_factor) const { return shrink_factor_valid(block, factor, max_factor); }
+};
+
 }  // namespace miriam

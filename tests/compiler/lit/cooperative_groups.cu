@@ -1,6 +1,6 @@
 // Block-level cooperative groups (sync, thread_rank) are fine; calls that read
 // blockIdx/gridDim inside CUDA's headers, and grid-wide sync, are refused.
-// RUN: rm -rf %t && %miriamc %s -o %t > %t.out 2> %t.err
+// RUN: rm -rf %t && %miriamc %s -o %t --passes=sliced,persistent > %t.out 2> %t.err
 // RUN: FileCheck %s < %t.err
 // RUN: FileCheck --check-prefix=MANIFEST %s < %t/cooperative_groups.miriam.json
 // RUN: %validate %t/cooperative_groups.miriam.json

@@ -1,7 +1,7 @@
 // Every construct the slicing pass cannot prove correct is refused with a
 // diagnostic at the construct, and a `refused` manifest entry; the original
 // kernel is kept and registered, and the kernels that can be sliced still are.
-// RUN: rm -rf %t && %miriamc %s -o %t -- -I%S/Inputs > %t.out 2> %t.err
+// RUN: rm -rf %t && %miriamc %s -o %t --passes=sliced,persistent -- -I%S/Inputs > %t.out 2> %t.err
 // RUN: FileCheck %s < %t.err
 // RUN: FileCheck --check-prefix=SUMMARY %s < %t.out
 // RUN: FileCheck --check-prefix=CODE %s < %t/refusals.elastic.cu
