@@ -41,6 +41,8 @@ class JsonReader {
   std::string as_string() const;
   std::int64_t as_int() const;
   std::uint64_t as_uint() const;  // non-negative integer
+  // An integer in [min, max]: a value outside is an error, never truncated.
+  std::int64_t as_int_in(std::int64_t min, std::int64_t max) const;
   double as_number() const;
   bool as_bool() const;
 
