@@ -4,6 +4,16 @@
 
 namespace miriam::detail {
 
+nlohmann::json parse_json(const std::string& text, const std::string& hint) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw JsonInputError("(top level)", fmt::format("malformed JSON at byte {}: {}", e.byte, e.what()), hint);
+  } catch (const nlohmann::json::exception& e) {
+    throw JsonInputError("(top level)", fmt::format("malformed JSON: {}", e.what()), hint);
+  }
+}
+
 JsonReader JsonReader::at(const char* key) const {
   expect_object();
   auto it = value_.find(key);

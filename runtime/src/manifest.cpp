@@ -243,14 +243,9 @@ Manifest read_manifest(const JsonReader& root) {
 }  // namespace
 
 Manifest parse_manifest(const std::string& json_text, const std::string& origin) {
-  nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ManifestError(origin, "(top level)", fmt::format("malformed JSON at byte {}: {}", e.byte, e.what()),
-                        "the file is not valid JSON; regenerate it with miriamc");
-  }
-  try {
+    const nlohmann::json doc =
+        detail::parse_json(json_text, "the file is not valid JSON; regenerate it with miriamc");
     Manifest m = read_manifest(JsonReader(doc, ""));
     m.origin = origin;
     return m;

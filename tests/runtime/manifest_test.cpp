@@ -78,6 +78,19 @@ TEST_CASE("malformed JSON names the file and the byte") {
   CHECK(contains(e.what(), "broken.miriam.json"));
 }
 
+TEST_CASE("a number beyond double is malformed JSON, not an escaping exception") {
+  // nlohmann throws out_of_range (not parse_error) here; it used to end the program.
+  std::string text = sample_manifest_json().dump();
+  text.replace(text.find("\"line\":3"), 8, "\"line\":3e78404");
+  try {
+    parse_manifest(text, "overflow.miriam.json");
+    FAIL("accepted");
+  } catch (const ManifestError& e) {
+    CHECK(e.json_path() == "(top level)");
+    CHECK(contains(e.problem(), "malformed JSON: [json.exception.out_of_range.406] number overflow"));
+  }
+}
+
 TEST_CASE("a missing field is named by its JSON path") {
   auto doc = sample_manifest_json();
   doc["kernels"][1]["instantiations"][0].erase("mangled");
