@@ -20,6 +20,6 @@ cmake --build "$build" -j "$(nproc)" --target "${target}_fuzzer"
 work="$build/tests/fuzz/$target"
 mkdir -p "$work/corpus" "$build/tests/fuzz/artifacts"
 timeout=$([ "$target" = compiler ] && echo 60 || echo 10)
-exec "$build/tests/fuzz/${target}_fuzzer" -max_total_time="$seconds" -timeout="$timeout" -close_fd_mask=3 \
+exec "$build/tests/fuzz/${target}_fuzzer" -max_total_time="$seconds" -timeout="$timeout" -report_slow_units="$timeout" -close_fd_mask=3 \
   -print_final_stats=1 -dict="tests/fuzz/$target.dict" -artifact_prefix="$build/tests/fuzz/artifacts/$target-" \
   "$@" "$work/corpus" "tests/fuzz/corpus/$target"
