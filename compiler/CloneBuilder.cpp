@@ -12,7 +12,7 @@ namespace miriam {
 
 using namespace clang;
 
-CloneBuilder::CloneBuilder(ASTContext& ctx) : ctx_(ctx) {}
+CloneBuilder::CloneBuilder(ASTContext& ctx, EditSet* file_edits) : ctx_(ctx), file_edits_(file_edits) {}
 
 std::optional<unsigned> CloneBuilder::file_offset(SourceLocation loc) const {
   const SourceManager& sm = ctx_.getSourceManager();
@@ -55,9 +55,9 @@ std::optional<std::string> CloneBuilder::clone(const FunctionDecl* decl, const C
     return *offset - begin;
   };
   auto add = [&](size_t offset, size_t length, std::string text) {
-    if (!edits.add({offset, length, std::move(text), request.origin}))
-      error = "conflicting edits while cloning '" + decl->getNameAsString() + "': " +
-              edits.conflicts().back().describe();
+    if (edits.add({offset, length, std::move(text), request.origin})) return;
+    error = "conflicting edits while cloning '" + decl->getNameAsString() + "': " + edits.conflicts().back().describe();
+    if (file_edits_) file_edits_->add_conflict(edits.conflicts().back(), begin);
   };
 
   auto name_at = local(file_offset(decl->getLocation()), "the name");

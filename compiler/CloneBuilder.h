@@ -49,7 +49,9 @@ inline constexpr const char* kOutputLineMarker = "@@MIRIAM_OUTPUT_LINE@@";
 
 class CloneBuilder {
  public:
-  explicit CloneBuilder(clang::ASTContext& ctx);
+  // A conflict between a clone's edits is a miriamc bug: it is also recorded
+  // in `file_edits` (the output file's), which fails the whole file.
+  explicit CloneBuilder(clang::ASTContext& ctx, EditSet* file_edits = nullptr);
 
   // The clone of one declaration of a function (its definition or a
   // prototype); for templates, `decl` is the templated FunctionDecl and the
@@ -74,6 +76,7 @@ class CloneBuilder {
   std::optional<std::pair<unsigned, unsigned>> decl_range(const clang::FunctionDecl* decl) const;
 
   clang::ASTContext& ctx_;
+  EditSet* file_edits_;
 };
 
 // Replaces every output-line marker with the number of the line after it.

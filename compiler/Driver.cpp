@@ -231,7 +231,8 @@ int run_driver(const DriverOptions& options, const PassFactory& make_passes,
   if (!options.build_dir.empty()) {
     database = tooling::CompilationDatabase::loadFromDirectory(options.build_dir, error);
     if (!database) {
-      print_error("cannot load compile_commands.json from '" + options.build_dir + "': " + error);
+      print_error("cannot load compile_commands.json from '" + options.build_dir + "': " + llvm::StringRef(error).rtrim().str() +
+                  "\nCMake writes it with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON; or pass the flags after '--' instead of -p");
       return 1;
     }
   }
@@ -242,10 +243,20 @@ int run_driver(const DriverOptions& options, const PassFactory& make_passes,
       print_error("'" + source + "' is not a CUDA source file (.cu); miriamc rewrites the .cu files that hold kernels");
       return 1;
     }
-    if (!llvm::sys::fs::exists(source) || llvm::sys::fs::is_directory(source)) {
+    if (llvm::sys::fs::is_directory(source)) {
+      print_error("'" + source + "' is a directory, not a file; name the .cu files in it");
+      return 1;
+    }
+    if (!llvm::sys::fs::exists(source)) {
       print_error("cannot read '" + source + "': no such file");
       return 1;
     }
+    int fd = -1;
+    if (std::error_code ec = llvm::sys::fs::openFileForRead(source, fd)) {
+      print_error("cannot read '" + source + "': " + ec.message() + "; check the file's permissions");
+      return 1;
+    }
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
     if (!stems.insert(stem_of(source)).second) {
       print_error("two inputs named '" + stem_of(source) + ".cu' would write the same outputs; run miriamc once per "
                   "directory with a different -o");

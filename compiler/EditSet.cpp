@@ -40,6 +40,12 @@ bool EditSet::add(TextEdit edit) {
   return true;
 }
 
+void EditSet::add_conflict(EditConflict conflict, size_t base) {
+  conflict.first.offset += base;
+  conflict.second.offset += base;
+  conflicts_.push_back(std::move(conflict));
+}
+
 std::string EditSet::apply(std::string_view buffer) const {
   assert(!has_conflicts());
   std::vector<size_t> order(edits_.size());

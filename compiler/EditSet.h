@@ -30,6 +30,10 @@ class EditSet {
   // Returns false and records a conflict when the edit overlaps another.
   bool add(TextEdit edit);
 
+  // Records a conflict found in another edit set over a part of this buffer
+  // starting at `base` (a clone's text), so it fails this buffer too.
+  void add_conflict(EditConflict conflict, size_t base);
+
   bool has_conflicts() const { return !conflicts_.empty(); }
   const std::vector<EditConflict>& conflicts() const { return conflicts_; }
   const std::vector<TextEdit>& edits() const { return edits_; }

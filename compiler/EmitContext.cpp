@@ -6,7 +6,7 @@ namespace miriam {
 
 EmitContext::EmitContext(clang::ASTContext& ast, TranslationUnitAnalysis& analysis, EditSet& edits,
                          std::string output_name)
-    : ast_(ast), analysis_(analysis), edits_(edits), output_name_(std::move(output_name)), cloner_(ast) {}
+    : ast_(ast), analysis_(analysis), edits_(edits), output_name_(std::move(output_name)), cloner_(ast, &edits) {}
 
 bool EmitContext::insert_after(const clang::FunctionDecl* decl, const std::string& text, const std::string& origin,
                                std::string& error) {

@@ -61,6 +61,10 @@ bool OutputFiles::prepare(std::string& error) {
     error = "cannot create output directory '" + directory_ + "': " + ec.message();
     return false;
   }
+  if (!llvm::sys::fs::is_directory(directory_)) {  // create_directories accepts an existing file
+    error = "output directory '" + directory_ + "' exists and is not a directory; choose another with -o";
+    return false;
+  }
   if (llvm::sys::fs::access(directory_, llvm::sys::fs::AccessMode::Write)) {
     error = "output directory '" + directory_ + "' is not writable; choose another with -o";
     return false;
@@ -99,7 +103,9 @@ bool OutputFiles::commit(std::string& error) {
 
 void OutputFiles::abandon() {
   for (const auto& [temp, final] : staged_) llvm::sys::fs::remove(temp);
-  for (const std::string& path : planned_) llvm::sys::fs::remove(path);
+  // Earlier outputs are files; a directory of that name is the user's, kept.
+  for (const std::string& path : planned_)
+    if (!llvm::sys::fs::is_directory(path)) llvm::sys::fs::remove(path);
   staged_.clear();
   done_ = true;
 }

@@ -4,6 +4,7 @@
 # of this project. Run as root (or with sudo).
 set -euo pipefail
 packages=(cmake ninja-build clang-22 libclang-22-dev libclang-cpp22-dev llvm-22-dev llvm-22-tools
+          libclang-rt-22-dev
           nlohmann-json3-dev libfmt-dev doctest-dev python3-jsonschema python3-matplotlib time)
 missing=()
 for p in "${packages[@]}"; do

@@ -9,3 +9,8 @@ build=${BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release}
 cmake --build "$build" -j "$(nproc)"
 ctest --test-dir "$build" -j "$(nproc)" --output-on-failure
+# ASan + UBSan over the host-side tests and bounded fuzzing, in a build of
+# their own (MIRIAM_SANITIZERS=0 skips this stage).
+if [ "${MIRIAM_SANITIZERS:-1}" != 0 ]; then
+  tools/run_sanitizers.sh
+fi

@@ -4,6 +4,16 @@
 
 namespace miriam::detail {
 
+nlohmann::json parse_json(const std::string& text, const std::string& hint) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw JsonInputError("(top level)", fmt::format("malformed JSON at byte {}: {}", e.byte, e.what()), hint);
+  } catch (const nlohmann::json::exception& e) {
+    throw JsonInputError("(top level)", fmt::format("malformed JSON: {}", e.what()), hint);
+  }
+}
+
 JsonReader JsonReader::at(const char* key) const {
   expect_object();
   auto it = value_.find(key);
@@ -42,7 +52,16 @@ std::string JsonReader::as_string() const {
 
 std::int64_t JsonReader::as_int() const {
   if (!value_.is_number_integer()) wrong_type("an integer");
+  // get<int64_t> would wrap an unsigned value above INT64_MAX to a negative one.
+  if (value_.is_number_unsigned() && value_.get<std::uint64_t>() > std::uint64_t(INT64_MAX))
+    fail(fmt::format("integer {} is too large", value_.get<std::uint64_t>()), "");
   return value_.get<std::int64_t>();
+}
+
+std::int64_t JsonReader::as_int_in(std::int64_t min, std::int64_t max) const {
+  const std::int64_t v = as_int();
+  if (v < min || v > max) fail(fmt::format("integer {} is out of range [{}, {}]", v, min, max), "");
+  return v;
 }
 
 std::uint64_t JsonReader::as_uint() const {

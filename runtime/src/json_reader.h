@@ -20,6 +20,11 @@ struct JsonInputError : std::runtime_error {
   std::string path, problem, hint;
 };
 
+// Parses JSON text. Whatever nlohmann rejects, bad syntax or a number beyond
+// double ("1e400" throws out_of_range, not parse_error), is a JsonInputError
+// at the top level with `hint`: no other exception leaves a loader.
+nlohmann::json parse_json(const std::string& text, const std::string& hint);
+
 class JsonReader {
  public:
   JsonReader(const nlohmann::json& value, std::string path) : value_(value), path_(std::move(path)) {}
@@ -41,6 +46,8 @@ class JsonReader {
   std::string as_string() const;
   std::int64_t as_int() const;
   std::uint64_t as_uint() const;  // non-negative integer
+  // An integer in [min, max]: a value outside is an error, never truncated.
+  std::int64_t as_int_in(std::int64_t min, std::int64_t max) const;
   double as_number() const;
   bool as_bool() const;
 

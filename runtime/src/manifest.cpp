@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <fstream>
 #include <sstream>
 
@@ -59,9 +60,12 @@ std::optional<std::uint64_t> nullable_uint(const JsonReader& r) {
   return r.as_uint();
 }
 
+// Manifest integers stored as int (lines, columns, positions, launch bounds).
+int as_int32(const JsonReader& r, int min = INT_MIN) { return static_cast<int>(r.as_int_in(min, INT_MAX)); }
+
 std::optional<int> nullable_int(const JsonReader& r) {
   if (r.is_null()) return std::nullopt;
-  return static_cast<int>(r.as_int());
+  return as_int32(r);
 }
 
 VariantKind read_kind(const JsonReader& r) {
@@ -74,8 +78,8 @@ VariantKind read_kind(const JsonReader& r) {
 SourceLocation read_location(const JsonReader& r) {
   SourceLocation loc;
   loc.file = r.at("file").as_string();
-  loc.line = static_cast<int>(r.at("line").as_int());
-  loc.column = static_cast<int>(r.at("column").as_int());
+  loc.line = as_int32(r.at("line"));
+  loc.column = as_int32(r.at("column"));
   return loc;
 }
 
@@ -118,8 +122,7 @@ VariantInfo read_variant(const JsonReader& r) {
     ExtraParam p;
     p.name = e.at("name").as_string();
     p.type = e.at("type").as_string();
-    p.position = static_cast<int>(e.at("position").as_int());
-    if (p.position < 0) e.at("position").fail("negative position", "");
+    p.position = as_int32(e.at("position"), 0);
     v.extra_params.push_back(std::move(p));
   }
   return v;
@@ -199,14 +202,21 @@ Manifest read_manifest(const JsonReader& root) {
   Manifest m;
   root.expect_object();
   // The version first: a newer manifest should say "newer", not "field missing".
-  const JsonReader version = root.at("schema_version");
-  const std::int64_t v = version.as_int();
-  if (std::find(std::begin(kSupportedManifestVersions), std::end(kSupportedManifestVersions), v) ==
-      std::end(kSupportedManifestVersions))
-    version.fail(fmt::format("unsupported schema_version {}; this runtime reads version(s) {}", v,
-                             supported_manifest_versions()),
-                 "rebuild the program with the miriamc and runtime of the same release");
-  m.schema_version = static_cast<int>(v);
+  // Whatever is wrong with it (absent, another type, another number), the
+  // message names the versions this runtime reads.
+  const char* const same_release = "rebuild the program with the miriamc and runtime of the same release";
+  const std::optional<JsonReader> version = root.find("schema_version");
+  if (!version)
+    root.fail(fmt::format("missing schema_version; this runtime reads version(s) {}", supported_manifest_versions()),
+              same_release);
+  const nlohmann::json& v = version->json();
+  const auto* supported = std::find_if(std::begin(kSupportedManifestVersions), std::end(kSupportedManifestVersions),
+                                       [&](int s) { return v.is_number_integer() && v == s; });
+  if (supported == std::end(kSupportedManifestVersions))
+    version->fail(fmt::format("unsupported schema_version {:.40}; this runtime reads version(s) {}", v.dump(),
+                              supported_manifest_versions()),
+                  same_release);
+  m.schema_version = *supported;
 
   const JsonReader tool = root.at("tool");
   m.tool.name = tool.at("name").as_string();
@@ -233,14 +243,9 @@ Manifest read_manifest(const JsonReader& root) {
 }  // namespace
 
 Manifest parse_manifest(const std::string& json_text, const std::string& origin) {
-  nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ManifestError(origin, "(top level)", fmt::format("malformed JSON at byte {}: {}", e.byte, e.what()),
-                        "the file is not valid JSON; regenerate it with miriamc");
-  }
-  try {
+    const nlohmann::json doc =
+        detail::parse_json(json_text, "the file is not valid JSON; regenerate it with miriamc");
     Manifest m = read_manifest(JsonReader(doc, ""));
     m.origin = origin;
     return m;

@@ -76,13 +76,8 @@ Profile read_profile(const JsonReader& root) {
 }  // namespace
 
 Profile parse_profile(const std::string& json_text, const std::string& origin) {
-  nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ProfileError(origin, "(top level)", fmt::format("malformed JSON at byte {}", e.byte), "re-run the profiler");
-  }
-  try {
+    const nlohmann::json doc = detail::parse_json(json_text, "re-run the profiler");
     Profile p = read_profile(JsonReader(doc, ""));
     p.origin = origin;
     return p;

@@ -78,6 +78,19 @@ TEST_CASE("malformed JSON names the file and the byte") {
   CHECK(contains(e.what(), "broken.miriam.json"));
 }
 
+TEST_CASE("a number beyond double is malformed JSON, not an escaping exception") {
+  // nlohmann throws out_of_range (not parse_error) here; it used to end the program.
+  std::string text = sample_manifest_json().dump();
+  text.replace(text.find("\"line\":3"), 8, "\"line\":3e78404");
+  try {
+    parse_manifest(text, "overflow.miriam.json");
+    FAIL("accepted");
+  } catch (const ManifestError& e) {
+    CHECK(e.json_path() == "(top level)");
+    CHECK(contains(e.problem(), "malformed JSON: [json.exception.out_of_range.406] number overflow"));
+  }
+}
+
 TEST_CASE("a missing field is named by its JSON path") {
   auto doc = sample_manifest_json();
   doc["kernels"][1]["instantiations"][0].erase("mangled");
@@ -181,4 +194,75 @@ TEST_CASE("load_manifest reads files and reports a missing one") {
     CHECK(e.file() == "does/not/exist.miriam.json");
     CHECK(contains(e.problem(), "cannot open"));
   }
+}
+
+TEST_CASE("a schema_version of another type, or none, also names the supported versions") {
+  for (const nlohmann::json& version : {nlohmann::json("1"), nlohmann::json(1.0), nlohmann::json(nullptr),
+                                        nlohmann::json(18446744073709551615ull)}) {
+    auto doc = sample_manifest_json();
+    doc["schema_version"] = version;
+    const ManifestError e = expect_error(doc);
+    CAPTURE(version.dump());
+    CHECK(e.json_path() == "schema_version");
+    CHECK(contains(e.problem(), "unsupported schema_version " + version.dump()));
+    CHECK(contains(e.problem(), "version(s) 1"));
+  }
+  auto doc = sample_manifest_json();
+  doc.erase("schema_version");
+  const ManifestError e = expect_error(doc);
+  CHECK(contains(e.problem(), "missing schema_version; this runtime reads version(s) 1"));
+  CHECK(contains(e.hint(), "same release"));
+}
+
+TEST_CASE("huge numbers are errors, never truncated or wrapped") {
+  SUBCASE("a line beyond int") {
+    auto doc = sample_manifest_json();
+    doc["kernels"][0]["location"]["line"] = 4294967299ll;  // would read as 3 truncated to int
+    const ManifestError e = expect_error(doc);
+    CHECK(e.json_path() == "kernels[0].location.line");
+    CHECK(contains(e.problem(), "integer 4294967299 is out of range"));
+  }
+  SUBCASE("a variant parameter position beyond int") {
+    auto doc = sample_manifest_json();
+    doc["kernels"][0]["variants"][0]["extra_params"][0]["position"] = 4294967296ll;  // would read as 0
+    CHECK(expect_error(doc).json_path() == "kernels[0].variants[0].extra_params[0].position");
+  }
+  SUBCASE("a negative position") {
+    auto doc = sample_manifest_json();
+    doc["kernels"][0]["variants"][0]["extra_params"][0]["position"] = -1;
+    CHECK(contains(expect_error(doc).problem(), "integer -1 is out of range [0, "));
+  }
+  SUBCASE("launch bounds beyond int") {
+    auto doc = sample_manifest_json();
+    doc["kernels"][1]["launch_bounds"]["max_threads_per_block"] = 2147483648ll;
+    CHECK(expect_error(doc).json_path() == "kernels[1].launch_bounds.max_threads_per_block");
+  }
+  SUBCASE("an unsigned integer beyond int64 where a signed one is read") {
+    auto doc = sample_manifest_json();
+    doc["kernels"][0]["location"]["column"] = 18446744073709551615ull;  // would wrap to -1
+    const ManifestError e = expect_error(doc);
+    CHECK(e.json_path() == "kernels[0].location.column");
+    CHECK(contains(e.problem(), "integer 18446744073709551615 is too large"));
+  }
+  SUBCASE("a number beyond every integer type is a float, reported as the wrong type") {
+    std::string text = sample_manifest_json().dump();
+    const std::string bytes = "\"static_shared_bytes\":0";
+    REQUIRE(text.find(bytes) != std::string::npos);
+    text.replace(text.find(bytes), bytes.size(), "\"static_shared_bytes\":184467440737095516160");
+    try {
+      parse_manifest(text, "big.miriam.json");
+      FAIL("a number beyond uint64 was accepted");
+    } catch (const ManifestError& e) {
+      CHECK(contains(e.problem(), "expected a non-negative integer, found a floating-point number"));
+    }
+  }
+}
+
+TEST_CASE("the largest sizes that fit are read exactly") {
+  auto doc = sample_manifest_json();
+  doc["kernels"][0]["instantiations"][0]["static_shared_bytes"] = 18446744073709551615ull;
+  doc["kernels"][0]["location"]["line"] = 2147483647;
+  const miriam::Manifest m = parse_manifest(doc.dump(), "k.miriam.json");
+  CHECK(m.kernels[0].instantiations[0].static_shared_bytes == 18446744073709551615ull);
+  CHECK(m.kernels[0].location.line == 2147483647);
 }

@@ -55,6 +55,7 @@ TEST_CASE("bad profiles name the field") {
   doc["kernels"][1]["variant"] = "fast";
   CHECK(contains(error_of(doc.dump()), "kernels[1].variant: unknown variant 'fast'"));
   CHECK(contains(error_of("{"), "malformed JSON"));
+  CHECK(contains(error_of("{\"schema_version\": 1e400}"), "malformed JSON"));  // out_of_range, not parse_error
   CHECK_THROWS_AS(load_profile("no/such/profile.json"), ProfileError);
 }
 
