@@ -8,6 +8,7 @@
 
 // miriam-expect: sliced
 // miriam-expect-persistent: persistent
+// miriam-expect-shrunk: shrunk
 __global__ void scale_block_slices(const float* __restrict__ in, float* __restrict__ out, int n, int per_block)
 {
     in += blockIdx.x * per_block;
