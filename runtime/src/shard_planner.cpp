@@ -11,6 +11,7 @@ const char* to_string(ShardReason reason) {
     case ShardReason::kFreeSlots: return "cut to the free slots";
     case ShardReason::kOverBudget: return "one wave exceeds the budget";
     case ShardReason::kNoRoom: return "no room";
+    case ShardReason::kStarvationBound: return "held too long: one block per SM";
   }
   return "unknown";
 }

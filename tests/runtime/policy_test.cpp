@@ -124,6 +124,32 @@ TEST_CASE("miriam: shards for sliced normal kernels") {
     CHECK(miriam->decide(normal_launch(false, true, 66)).hold == HoldReason::kCriticalInFlight);
     CHECK(miriam->decide(normal_launch(false, false)).action == LaunchAction::kIssueWhole);
   }
+  SUBCASE("held past the starvation bound: one block per SM goes out anyway") {
+    LaunchContext c = normal_launch(true, true, 132 * 8);
+    c.held_us = PolicyOptions{}.normal_max_hold_us - 1;
+    CHECK(miriam->decide(c).hold == HoldReason::kNoRoom);
+    c.held_us = PolicyOptions{}.normal_max_hold_us;
+    const LaunchDecision d = miriam->decide(c);
+    CHECK(d.action == LaunchAction::kIssueShard);
+    CHECK(d.shard.blocks == 132);
+    CHECK(d.shard.reason == ShardReason::kStarvationBound);
+    c.blocks_remaining = 5;
+    CHECK(miriam->decide(c).shard.blocks == 5);
+  }
+  SUBCASE("held past the starvation bound without a sliced variant: whole") {
+    LaunchContext c = normal_launch(false, true, 66);
+    c.held_us = PolicyOptions{}.normal_max_hold_us;
+    CHECK(miriam->decide(c).action == LaunchAction::kIssueWhole);
+  }
+}
+
+TEST_CASE("miriam without a starvation bound holds as long as there is no room") {
+  PolicyOptions options;
+  options.normal_max_hold_us = 0;
+  auto miriam = make_policy(PolicyKind::kMiriam, gpu, options);
+  LaunchContext c = normal_launch(true, true, 132 * 8);
+  c.held_us = 1e9;
+  CHECK(miriam->decide(c).hold == HoldReason::kNoRoom);
 }
 
 TEST_CASE("miriam with an idle budget keeps shards short even when idle") {

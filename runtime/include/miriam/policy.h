@@ -69,6 +69,7 @@ struct LaunchContext {
   std::vector<KernelLoad> critical_running;        // critical kernels issued and not finished
   std::vector<KernelLoad> normal_running;          // other normal kernels/shards issued and not finished
   int own_shards_in_flight = 0;                    // shards of this task issued and not finished
+  double held_us = 0;                              // how long this launch has waited since it last went out
 };
 
 struct PolicyOptions {
@@ -81,6 +82,12 @@ struct PolicyOptions {
   // (preempted when a critical request needs their SMs).
   bool use_persistent = true;
   PersistentPlannerConfig persistent;
+  // Liveness bound for miriam: a normal launch held this long for want of
+  // room (or behind a critical request, when it cannot be cut) goes out
+  // anyway, as one block per SM (or whole). Without it a critical task that
+  // is almost always in flight starves normal work completely (measured:
+  // cifarnet+alexnet at 8 SMs). 0: no bound.
+  double normal_max_hold_us = 2000;
 };
 
 // What the coordinator knows when a critical kernel (or request) arrives

@@ -35,6 +35,7 @@ enum class ShardReason {
   kFreeSlots,       // critical in flight; cut to the slots it leaves free
   kOverBudget,      // critical in flight; even one wave exceeds the budget (sent anyway)
   kNoRoom,          // hold: no free slot, or over budget with hold_if_over_budget
+  kStarvationBound, // held past PolicyOptions::normal_max_hold_us: one block per SM, sent anyway
 };
 
 const char* to_string(ShardReason reason);

@@ -72,6 +72,7 @@ struct LaunchRecord {
   const char* label = nullptr;
   std::uint64_t total_blocks = 0, next_block = 0;
   bool held = false;
+  double held_since_us = 0;  // host clock: when it was first held since it last went out
   bool persistent_in_flight = false;  // a persistent launch runs [next_block, total_blocks)
   bool preempted = false;             // the next launch of it is a resume
   LaunchFootprints shape;
@@ -546,6 +547,7 @@ struct Coordinator::State {
     c.critical_running.clear();
     c.normal_running.clear();
     if (is_critical(&t)) return;  // critical launches go out whole: nothing more to plan
+    c.held_us = rec.held ? host_us() - rec.held_since_us : 0;
     c.footprint = rec.shape.original;
     c.sliced_footprint.reset();
     if (rec.kernel->sliced) c.sliced_footprint = rec.shape.sliced;
@@ -593,7 +595,7 @@ struct Coordinator::State {
       build_context(t, *rec);
       const LaunchDecision d = policy->decide(context);
       if (d.action == LaunchAction::kHold) {
-        if (!rec->held) ++stats.holds, rec->held = true;
+        if (!rec->held) ++stats.holds, rec->held = true, rec->held_since_us = host_us();
         return;
       }
       rec->held = false;

@@ -4,6 +4,8 @@
 // boundary when a critical kernel needs its SMs; otherwise it goes out as
 // sliced shards sized by the ShardPlanner. A normal kernel with neither
 // behaves as under ib (it cannot be cut or stopped).
+#include <algorithm>
+
 #include "policies/policies.h"
 
 namespace miriam::detail {
@@ -43,8 +45,9 @@ std::optional<LaunchDecision> MiriamPolicy::decide_persistent(const LaunchContex
 
 LaunchDecision MiriamPolicy::decide_sliced(const LaunchContext& c) const {
   LaunchDecision d;
+  const bool starving = options_.normal_max_hold_us > 0 && c.held_us >= options_.normal_max_hold_us;
   if (!c.sliced_footprint) {
-    if (c.critical_in_flight) d.action = LaunchAction::kHold, d.hold = HoldReason::kCriticalInFlight;
+    if (c.critical_in_flight && !starving) d.action = LaunchAction::kHold, d.hold = HoldReason::kCriticalInFlight;
     return d;
   }
   const int limit = c.critical_in_flight ? options_.shards_in_flight_critical : options_.shards_in_flight_idle;
@@ -65,6 +68,10 @@ LaunchDecision MiriamPolicy::decide_sliced(const LaunchContext& c) const {
       d.shard.reason = ShardReason::kFreeSlots;
     }
     d.shard.free_slots = wave;
+  }
+  if (d.shard.blocks == 0 && starving) {
+    d.shard.blocks = std::min<std::uint64_t>(c.blocks_remaining, static_cast<std::uint64_t>(planner_.gpu().sm_count));
+    d.shard.reason = ShardReason::kStarvationBound;
   }
   if (d.shard.blocks == 0) {
     d.action = LaunchAction::kHold;
