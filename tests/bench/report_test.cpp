@@ -139,6 +139,15 @@ TEST_CASE("the table has one row per policy, and a line per further critical tas
   }
 }
 
+TEST_CASE("too few measured requests are pointed out, except with --short") {
+  BenchReport r = sample(false);
+  r.runs[1].tasks[0].latency_ms.count = 120;
+  const std::string note = "note: multistream / c: only 120 requests measured (the protocol asks for 300)";
+  CHECK(format_table(r, derive(r)).find(note) != std::string::npos);
+  r.short_mode = true;
+  CHECK(format_table(r, derive(r)).find("note:") == std::string::npos);
+}
+
 TEST_CASE("CSV: a header and one row per task and run, all of the same width") {
   const BenchReport r = sample(true);
   const std::vector<std::string> lines = lines_of(to_csv(r, derive(r)));

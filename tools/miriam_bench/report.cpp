@@ -160,6 +160,13 @@ std::string format_table(const BenchReport& r, const std::vector<PolicyRow>& row
         out << fmt::format("{:<12} {}\n", "", crit);
     }
   }
+  // benchmark-protocol.md asks for at least 300 measured requests per critical task.
+  if (!r.short_mode)
+    for (const PolicyRow& row : rows)
+      for (const PolicyRow::Critical& c : row.critical)
+        if (c.latency_ms.count < kMinMeasuredRequests)
+          out << fmt::format("  note: {} / {}: only {} requests measured (the protocol asks for {})\n", row.policy,
+                             c.task, c.latency_ms.count, kMinMeasuredRequests);
   for (const TargetCheck& t : check_targets(r, rows))
     out << fmt::format("  target miriam {}: {} (target {} {}) {}\n", t.what, num(t.value), t.at_most ? "<=" : ">=",
                        num(t.target), t.met ? "met" : "MISSED");
