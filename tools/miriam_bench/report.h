@@ -12,6 +12,8 @@
 
 namespace miriam::bench {
 
+inline constexpr std::size_t kMinMeasuredRequests = 300;  // per critical task, after warm-up
+
 // One task in one run (solo or under a policy).
 struct TaskResult {
   std::string task;
