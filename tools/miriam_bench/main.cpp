@@ -14,6 +14,7 @@
 
 #include "bench.h"
 #include "green_context.h"
+#include "miriam/cuda_gpu_model.h"
 #include "miriam/cuda_introspector.h"
 #include "miriam/kernel_catalog.h"
 #include "miriam/profile.h"
@@ -126,14 +127,8 @@ int main(int argc, char** argv) {
     }
     device.sms_requested = options.sms;
     device.sm_count = green->sm_count();
-    GpuModel gpu;  // the partition: its SMs, the device's per-SM limits
+    GpuModel gpu = gpu_model_from(prop);  // the partition: its SMs, the device's per-SM limits
     gpu.sm_count = green->sm_count();
-    gpu.max_threads_per_sm = prop.maxThreadsPerMultiProcessor;
-    gpu.max_registers_per_sm = prop.regsPerMultiprocessor;
-    gpu.max_shared_per_sm = prop.sharedMemPerMultiprocessor;
-    gpu.max_blocks_per_sm = prop.maxBlocksPerMultiProcessor;
-    gpu.warp_size = prop.warpSize;
-    gpu.reserved_shared_per_block = prop.reservedSharedMemPerBlock;
     env.gpu = gpu;
     GreenContext* g = green.get();
     env.create_stream = [g](int priority, cudaStream_t* stream) { return g->create_stream(priority, stream); };

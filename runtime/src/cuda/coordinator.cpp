@@ -25,6 +25,7 @@
 
 #include "cuda_check.h"
 #include "kernel_cache.h"
+#include "miriam/cuda_gpu_model.h"
 #include "persistent_channel.h"
 
 namespace miriam {
@@ -731,13 +732,7 @@ Status Coordinator::initialize() {
   if (s.config.gpu_override) {
     s.gpu = *s.config.gpu_override;
   } else {
-    s.gpu.sm_count = prop.multiProcessorCount;
-    s.gpu.max_threads_per_sm = prop.maxThreadsPerMultiProcessor;
-    s.gpu.max_registers_per_sm = prop.regsPerMultiprocessor;
-    s.gpu.max_shared_per_sm = prop.sharedMemPerMultiprocessor;
-    s.gpu.max_blocks_per_sm = prop.maxBlocksPerMultiProcessor;
-    s.gpu.warp_size = prop.warpSize;
-    s.gpu.reserved_shared_per_block = prop.reservedSharedMemPerBlock;
+    s.gpu = gpu_model_from(prop);
   }
   s.policy = make_policy(s.config.policy, s.gpu, s.config.policy_options);
   MIRIAM_CUDA_TRY(cudaDeviceGetStreamPriorityRange(&s.priority_lowest, &s.priority_highest));
