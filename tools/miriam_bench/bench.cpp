@@ -51,10 +51,11 @@ BenchReport run_workload(const Workload& w, const Options& options, const RunEnv
   const ShardPlannerConfig& planner = options.policy_options.planner;
   report.planner = fmt::format(
       "critical_budget_us={} idle_budget_us={} pad_critical_sms={} hold_over_budget={} shards_in_flight={},{} "
-      "profile={}",
+      "long_blocks={} drain_ahead={} profile={}",
       planner.critical_budget_us, planner.idle_budget_us ? fmt::format("{}", *planner.idle_budget_us) : "none",
       planner.share_critical_sms ? "on" : "off", planner.hold_if_over_budget ? "yes" : "no",
       options.policy_options.shards_in_flight_critical, options.policy_options.shards_in_flight_idle,
+      options.policy_options.hold_long_blocks ? "hold" : "pad", options.policy_options.drain_ahead ? "on" : "off",
       options.profile.empty() ? "none" : options.profile);
 
   std::vector<std::unique_ptr<BenchTask>> tasks;
