@@ -151,3 +151,21 @@ TEST_CASE("miriam: nothing that would still run when a periodic critical request
     CHECK_FALSE(make_policy(PolicyKind::kPriority, gpu)->should_stop_ahead(100, 0));
   }
 }
+
+TEST_CASE("miriam: persistent launches beside critical work with long blocks") {
+  const double budget = PolicyOptions{}.planner.critical_budget_us;
+  LaunchContext c = normal_launch(true, true, 66);  // the critical kernel leaves 66 SMs idle
+  c.observed_block_us = budget * 4;
+  SUBCASE("default: on the idle SMs (stoppable)") {
+    const LaunchDecision d = make_policy(PolicyKind::kMiriam, gpu)->decide(c);
+    CHECK(d.action == LaunchAction::kIssuePersistent);
+    CHECK(d.persistent.sms == 66);
+  }
+  SUBCASE("hold_long_persistent: held like shards") {
+    PolicyOptions o;
+    o.hold_long_persistent = true;
+    CHECK(make_policy(PolicyKind::kMiriam, gpu, o)->decide(c).hold == HoldReason::kLongBlocks);
+    c.observed_block_us = budget / 2;
+    CHECK(make_policy(PolicyKind::kMiriam, gpu, o)->decide(c).action == LaunchAction::kIssuePersistent);
+  }
+}

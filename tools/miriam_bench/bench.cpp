@@ -55,7 +55,9 @@ BenchReport run_workload(const Workload& w, const Options& options, const RunEnv
       planner.critical_budget_us, planner.idle_budget_us ? fmt::format("{}", *planner.idle_budget_us) : "none",
       planner.share_critical_sms ? "on" : "off", planner.hold_if_over_budget ? "yes" : "no",
       options.policy_options.shards_in_flight_critical, options.policy_options.shards_in_flight_idle,
-      options.policy_options.hold_long_blocks ? "hold" : "pad", options.policy_options.drain_ahead ? "on" : "off",
+      !options.policy_options.hold_long_blocks        ? "pad"
+      : options.policy_options.hold_long_persistent ? "hold-all"
+                                                    : "hold", options.policy_options.drain_ahead ? "on" : "off",
       options.profile.empty() ? "none" : options.profile);
 
   std::vector<std::unique_ptr<BenchTask>> tasks;

@@ -73,7 +73,8 @@ policy, in one process; prints one table per workload (rows = policies).
   --pad-critical-sms on|off   pad normal blocks onto SMs critical blocks occupy
   --hold-over-budget     hold a shard that would exceed the critical budget instead of sending it
   --long-blocks hold|pad hold sliced shards whose measured blocks outlast the critical budget while a
-                         critical request is in flight (default hold), or pad them beside it
+                         critical request is in flight (default hold), also persistent launches
+                         beside it (hold-all), or pad them beside it
   --drain-ahead on|off   stop/hold normal work before a periodic critical request is due (default on)
   --shards-in-flight N,M normal shards in flight per task with / without critical work running
   --list                 list the bundled workloads
@@ -116,8 +117,10 @@ Options parse_options(const std::vector<std::string>& args) {
     } else if (a == "--hold-over-budget") o.policy_options.planner.hold_if_over_budget = true;
     else if (a == "--long-blocks") {
       const std::string& v = value();
-      if (v != "hold" && v != "pad") throw UsageError("--long-blocks: '" + v + "' (expected hold or pad)");
-      o.policy_options.hold_long_blocks = v == "hold";
+      if (v != "hold" && v != "hold-all" && v != "pad")
+        throw UsageError("--long-blocks: '" + v + "' (expected hold, hold-all or pad)");
+      o.policy_options.hold_long_blocks = v != "pad";
+      o.policy_options.hold_long_persistent = v == "hold-all";
     } else if (a == "--drain-ahead") {
       const std::string& v = value();
       if (v != "on" && v != "off") throw UsageError("--drain-ahead: '" + v + "' (expected on or off)");

@@ -97,13 +97,19 @@ struct PolicyOptions {
   // room (or behind a critical request, when it cannot be cut) goes out
   // anyway, as one block per SM (or whole). Without it a critical task that
   // is almost always in flight starves normal work completely (measured:
-  // cifarnet+alexnet at 8 SMs). 0: no bound.
-  double normal_max_hold_us = 2000;
+  // cifarnet+alexnet at 8 SMs). Counted only while critical requests follow
+  // each other without a gap (the coordinator's view), so one long critical
+  // request does not trigger it. 0: no bound.
+  double normal_max_hold_us = 10000;
   // While a critical request is in flight, hold sliced normal launches whose
   // blocks (measured, or by the profile) run longer than the critical budget:
   // a shard cannot be stopped, and every critical kernel behind it waits for
   // its blocks (measured: VGG-16 blocks of ~400 µs beside MobileNet kernels of 17 µs).
   bool hold_long_blocks = true;
+  // The same for persistent launches beside critical work (on the SMs it
+  // leaves idle): they can be stopped, but the next critical kernel that
+  // needs their SMs waits for the drain of one long block.
+  bool hold_long_persistent = false;
   // Before a periodic critical request is due, stop persistent normal work and
   // hold new normal launches whose blocks would still run when it arrives
   // (measurements.md #4: start the drain before the critical launch).

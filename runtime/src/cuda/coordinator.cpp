@@ -191,6 +191,7 @@ struct Coordinator::State {
   std::unordered_map<RequestId, std::unique_ptr<RequestState>> requests;
   RequestId next_request = 1;
   int critical_requests_active = 0;
+  double critical_busy_since_us = 0;  // host time the current run of critical requests began
 
   std::vector<LaunchRecord> record_storage;
   std::vector<LaunchRecord*> free_records;
@@ -572,7 +573,7 @@ struct Coordinator::State {
     r->callback = std::move(on_complete);
     r->result.release_us = host_us();
     if (is_critical(&t)) {
-      ++critical_requests_active;
+      if (critical_requests_active++ == 0) critical_busy_since_us = r->result.release_us;
       t.arrivals.observe(r->result.release_us);
       if (persistent_runs > 0) {
         const DeviceGuard device(config.device);
@@ -593,7 +594,11 @@ struct Coordinator::State {
     c.critical_running.clear();
     c.normal_running.clear();
     if (is_critical(&t)) return;  // critical launches go out whole: nothing more to plan
-    c.held_us = rec.held ? host_us() - rec.held_since_us : 0;
+    // Held counts toward the starvation bound only while critical requests
+    // follow each other without a gap: in a gap, normal work had its turn.
+    const double now = host_us();
+    c.held_us = rec.held ? now - rec.held_since_us : 0;
+    if (critical_requests_active > 0) c.held_us = std::min(c.held_us, now - critical_busy_since_us);
     c.footprint = rec.shape.original;
     c.sliced_footprint.reset();
     if (rec.kernel->sliced) c.sliced_footprint = rec.shape.sliced;
@@ -672,9 +677,12 @@ struct Coordinator::State {
       build_context(t, *rec);
       const LaunchDecision d = policy->decide(context);
       if (d.action == LaunchAction::kHold) {
-        if (!rec->held) ++stats.holds, rec->held = true, rec->held_since_us = host_us();
-        if (d.hold == HoldReason::kLongBlocks) ++stats.holds_long_blocks;
-        if (d.hold == HoldReason::kCriticalDue) ++stats.holds_critical_due, due_hold_pending = true;
+        if (!rec->held) {
+          ++stats.holds, rec->held = true, rec->held_since_us = host_us();
+          if (d.hold == HoldReason::kLongBlocks) ++stats.holds_long_blocks;
+          if (d.hold == HoldReason::kCriticalDue) ++stats.holds_critical_due;
+        }
+        if (d.hold == HoldReason::kCriticalDue) due_hold_pending = true;
         return;
       }
       rec->held = false;

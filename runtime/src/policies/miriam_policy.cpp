@@ -21,7 +21,8 @@ StreamAssignment MiriamPolicy::stream_for(const TaskDesc& task) const { return p
 LaunchDecision MiriamPolicy::decide(const LaunchContext& c) const {
   if (c.criticality == Criticality::kCritical) return LaunchDecision{};  // issue whole, now
   const bool persistent = options_.use_persistent && c.persistent_footprint;
-  if (std::optional<LaunchDecision> hold = hold_for_critical(c, !persistent)) return *hold;
+  if (std::optional<LaunchDecision> hold = hold_for_critical(c, !persistent || options_.hold_long_persistent))
+    return *hold;
   if (std::optional<LaunchDecision> d = decide_persistent(c)) return *d;
   if (persistent && c.sliced_footprint)
     if (std::optional<LaunchDecision> hold = hold_for_critical(c, true)) return *hold;
