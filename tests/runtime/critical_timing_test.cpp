@@ -169,3 +169,13 @@ TEST_CASE("miriam: persistent launches beside critical work with long blocks") {
     CHECK(make_policy(PolicyKind::kMiriam, gpu, o)->decide(c).action == LaunchAction::kIssuePersistent);
   }
 }
+
+TEST_CASE("miriam: a periodic critical task keeps long persistent blocks from running beside it") {
+  LaunchContext c = normal_launch(true, true, 66);
+  c.observed_block_us = PolicyOptions{}.planner.critical_budget_us * 4;
+  c.us_until_critical_due = 5000;  // its next request is predicted
+  CHECK(make_policy(PolicyKind::kMiriam, gpu)->decide(c).hold == HoldReason::kLongBlocks);
+  PolicyOptions o;
+  o.drain_ahead = false;
+  CHECK(make_policy(PolicyKind::kMiriam, gpu, o)->decide(c).action == LaunchAction::kIssuePersistent);
+}

@@ -108,7 +108,10 @@ struct PolicyOptions {
   bool hold_long_blocks = true;
   // The same for persistent launches beside critical work (on the SMs it
   // leaves idle): they can be stopped, but the next critical kernel that
-  // needs their SMs waits for the drain of one long block.
+  // needs their SMs waits for the drain of one long block. Always with this
+  // option; without it, while a periodic critical task is predicted (with
+  // drain_ahead). Measured on an H200 (results/2026-11-28-h200-critical-timing):
+  // better for periodic critical tasks, worse for Poisson ones.
   bool hold_long_persistent = false;
   // Before a periodic critical request is due, stop persistent normal work and
   // hold new normal launches whose blocks would still run when it arrives

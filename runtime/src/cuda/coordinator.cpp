@@ -833,7 +833,10 @@ Status Coordinator::initialize() {
   MIRIAM_CUDA_TRY(s.create_stream(0, &shared.stream));
   MIRIAM_CUDA_TRY(s.create_stream(s.priority_highest, &s.stop_stream));
 
-  const unsigned event_flags = s.config.tracing ? cudaEventDefault : cudaEventDisableTiming;
+  // Timed events for the trace, and for a planning policy, which learns
+  // normal blocks' durations from them (BlockTimeEstimate).
+  const bool timed = s.config.tracing || s.policy->plans_shards();
+  const unsigned event_flags = timed ? cudaEventDefault : cudaEventDisableTiming;
   const std::size_t event_count = 2 * std::max<std::size_t>(s.config.max_issued_in_flight, 2);
   s.all_events.reserve(event_count);
   for (std::size_t i = 0; i < event_count; ++i) {

@@ -21,8 +21,12 @@ StreamAssignment MiriamPolicy::stream_for(const TaskDesc& task) const { return p
 LaunchDecision MiriamPolicy::decide(const LaunchContext& c) const {
   if (c.criticality == Criticality::kCritical) return LaunchDecision{};  // issue whole, now
   const bool persistent = options_.use_persistent && c.persistent_footprint;
-  if (std::optional<LaunchDecision> hold = hold_for_critical(c, !persistent || options_.hold_long_persistent))
-    return *hold;
+  // With a periodic critical task, normal work has its turn between requests
+  // (drained ahead of each): long persistent blocks need not run beside its
+  // kernels. With unpredictable arrivals they are how normal work progresses.
+  const bool hold_persistent =
+      options_.hold_long_persistent || (options_.drain_ahead && c.us_until_critical_due.has_value());
+  if (std::optional<LaunchDecision> hold = hold_for_critical(c, !persistent || hold_persistent)) return *hold;
   if (std::optional<LaunchDecision> d = decide_persistent(c)) return *d;
   if (persistent && c.sliced_footprint)
     if (std::optional<LaunchDecision> hold = hold_for_critical(c, true)) return *hold;
