@@ -89,9 +89,16 @@ const LaunchFootprints& KernelCache::footprints(KernelEntry& e, dim3 block, std:
   e.cached_shared = shared_bytes;
   LaunchFootprints& f = e.cached;
   // The application raises the original's dynamic shared memory limit for
-  // launches over 48 KiB; its variants need the same, on this device.
+  // launches over 48 KiB (maybe after its first launch: read it again); its
+  // variants need the same, on this device. Beyond the original's limit they
+  // keep theirs, so their launch fails as the original's would.
+  if (shared_bytes > static_cast<std::size_t>(e.attrs.maxDynamicSharedSizeBytes) &&
+      cudaFuncGetAttributes(&e.attrs, e.original) != cudaSuccess)
+    cudaGetLastError();
+  const bool original_accepts = shared_bytes <= static_cast<std::size_t>(e.attrs.maxDynamicSharedSizeBytes);
   for (auto [stub, attrs] : {std::pair{e.sliced, &e.sliced_attrs}, std::pair{e.persistent, &e.persistent_attrs}}) {
-    if (!stub || shared_bytes <= static_cast<std::size_t>(attrs->maxDynamicSharedSizeBytes)) continue;
+    if (!stub || !original_accepts || shared_bytes <= static_cast<std::size_t>(attrs->maxDynamicSharedSizeBytes))
+      continue;
     if (cudaFuncSetAttribute(stub, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared_bytes)) ==
         cudaSuccess)
       attrs->maxDynamicSharedSizeBytes = static_cast<int>(shared_bytes);
