@@ -169,6 +169,27 @@ RequestId submit_bad(PolicyRun& p, const void* kernel, void* scratch, int n, Bad
   return id;
 }
 
+// A normal request of a good launch, a bad one (of churn_p or affine) and a
+// good one (dropped: launches after a failed one never run), on scratch buffers.
+RequestId submit_mixed_bad(PolicyRun& p, bool bad_churn_p, BadShape shape, unsigned* scratch_u, float* scratch_f) {
+  RequestId id = 0;
+  p.coord.begin_request(p.normal, &id);
+  int n = kChurnN, rounds = kRounds, an = kAffineNormalN;
+  void* churn_args[] = {&scratch_u, &n, &rounds};
+  void* affine_args[] = {&scratch_f, &an};
+  const KernelLaunch good{reinterpret_cast<const void*>(&churn), dim3(kChurnN / kThreads), dim3(kThreads), 0,
+                          churn_args};
+  p.coord.submit(p.normal, good);
+  p.coord.submit(p.normal, bad_churn_p ? bad_launch(reinterpret_cast<const void*>(&churn_p), kChurnN / kThreads,
+                                                    churn_args, shape)
+                                       : bad_launch(reinterpret_cast<const void*>(&affine), kAffineNormalN / kThreads,
+                                                    affine_args, shape));
+  p.coord.submit(p.normal, good);
+  p.coord.end_request(p.normal);
+  ++p.bad_launches;
+  return id;
+}
+
 void run_launch_errors(PolicyKind kind, const KernelCatalog& catalog) {
   const char* who = to_string(kind);
   CoordinatorConfig config;
@@ -249,7 +270,7 @@ void run_launch_errors(PolicyKind kind, const KernelCatalog& catalog) {
 
   int good_churns = 0, good_affines = 0;
   const BadShape shapes[] = {BadShape::kBlockZ, BadShape::kThreads2048, BadShape::kSharedTooLarge};
-  for (int it = 0; it < kIterations; ++it) {
+  for (int it = 0; it <= kIterations; ++it) {  // the last iteration: a good request after every bad one
     // Good: churn (persistent under miriam) and affine (shards under miriam), one request.
     RequestId good = 0;
     coord.begin_request(p.normal, &good);
@@ -261,24 +282,11 @@ void run_launch_errors(PolicyKind kind, const KernelCatalog& catalog) {
     EXPECT(coord.submit(p.normal, KernelLaunch{reinterpret_cast<const void*>(&affine), dim3(kAffineNormalN / kThreads),
                                                dim3(kThreads), 0, affine_args}) == Status::kSuccess, "%s", who);
     coord.end_request(p.normal);
-    // Bad, submitted while the good one runs: a good launch, the bad one, a
-    // good one (dropped: launches after a failed one never run).
+    // Bad, submitted while the good one runs.
+    const bool with_bad = it < kIterations;
     const BadShape shape = shapes[it % 3];
-    const void* bad_kernel = it % 2 ? reinterpret_cast<const void*>(&churn_p) : reinterpret_cast<const void*>(&affine);
-    RequestId bad = 0;
-    coord.begin_request(p.normal, &bad);
-    int sn = kChurnN, sr = kRounds, san = kAffineNormalN;
-    void* scratch_churn_args[] = {&scratch_u, &sn, &sr};
-    void* scratch_affine_args[] = {&scratch_f, &san};
-    void** bad_args = it % 2 ? scratch_churn_args : scratch_affine_args;
-    const unsigned bad_blocks = it % 2 ? churn_blocks : kAffineNormalN / kThreads;
-    coord.submit(p.normal, KernelLaunch{reinterpret_cast<const void*>(&churn), dim3(churn_blocks), dim3(kThreads), 0,
-                                        scratch_churn_args});
-    coord.submit(p.normal, bad_launch(bad_kernel, bad_blocks, bad_args, shape));
-    coord.submit(p.normal, KernelLaunch{reinterpret_cast<const void*>(&churn), dim3(churn_blocks), dim3(kThreads), 0,
-                                        scratch_churn_args});
-    coord.end_request(p.normal);
-    ++p.bad_launches;
+    const bool bad_churn_p = it % 2;
+    const RequestId bad = with_bad ? submit_mixed_bad(p, bad_churn_p, shape, scratch_u, scratch_f) : 0;
 
     RequestResult good_result;
     const Status gs = coord.wait(good, &good_result, kWaitMs);
@@ -286,7 +294,7 @@ void run_launch_errors(PolicyKind kind, const KernelCatalog& catalog) {
            good_result.message.c_str());
     if (gs == Status::kSuccess) ++good_churns, ++good_affines;
     const std::string what = std::string("mixed request, ") + to_string(shape);
-    expect_launch_error(p, bad, it % 2 ? "churn_p" : "affine", what.c_str(), nullptr);
+    if (with_bad) expect_launch_error(p, bad, bad_churn_p ? "churn_p" : "affine", what.c_str(), nullptr);
   }
   normal_done = true;
   critical_thread.join();
@@ -364,9 +372,13 @@ int fault_child(PolicyKind kind) {
     const RequestId queued = submit_spin(coord, normal, 1'000'000LL, 0, out);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     const RequestId outstanding = submit_spin(coord, critical, 2'000'000'000LL, 0, out);
+    // Submitted while the critical request runs: ib (and miriam, for a
+    // kernel it cannot cut) holds it; at the fault it is held or queued.
+    const RequestId held = submit_spin(coord, normal, 1'000'000LL, 0, out);
     expect_context_lost(coord, trapping, who, "the trapping normal request");
     expect_context_lost(coord, queued, who, "the normal request queued behind it");
     expect_context_lost(coord, outstanding, who, "the critical request running at the fault");
+    expect_context_lost(coord, held, who, "a normal request submitted while the critical one ran");
     // Requests after the fault, of both tasks: refused at submit, failed at wait.
     const RequestId later_critical = submit_spin(coord, critical, 1000, 0, out);
     const RequestId later_normal = submit_spin(coord, normal, 1000, 0, out);
