@@ -36,9 +36,11 @@ Status KernelCache::get(const void* kernel, KernelEntry** out, std::string& erro
   }
   auto e = std::make_unique<KernelEntry>();
   e->original = kernel;
-  if (cudaFuncGetAttributes(&e->attrs, kernel) != cudaSuccess) {
+  if (const cudaError_t err = cudaFuncGetAttributes(&e->attrs, kernel); err != cudaSuccess) {
     cudaGetLastError();
-    error_message = "not a kernel compiled into this program (cudaFuncGetAttributes failed)";
+    // cudaErrorInvalidDeviceFunction: not a kernel; cudaErrorNoKernelImageForDevice: built for another GPU.
+    error_message = cuda_error_text(err, "cudaFuncGetAttributes") +
+                    ": not a kernel compiled into this program for this GPU's architecture";
     return Status::kErrorUnknownKernel;
   }
   // Argument values must be copied: a normal launch may be issued after submit returns.
