@@ -231,6 +231,7 @@ void run_launch_errors(PolicyKind kind, const KernelCatalog& catalog) {
   // Phase 1, no critical work in flight, so the policy's path is known:
   // under miriam a sliced-only kernel goes out as a shard and a
   // persistent-only one as a persistent launch; elsewhere both go out whole.
+  // With no other work in flight, a held launch would never be re-decided.
   std::printf("%s:\n", who);
   const unsigned churn_blocks = kChurnN / kThreads;
   expect_launch_error(p, submit_bad(p, reinterpret_cast<const void*>(&affine), scratch_f, kAffineNormalN,
@@ -238,6 +239,11 @@ void run_launch_errors(PolicyKind kind, const KernelCatalog& catalog) {
                       "affine", "sliced-only kernel, block 1x1x128", p.miriam ? "(shard," : "(whole grid,");
   expect_launch_error(p, submit_bad(p, reinterpret_cast<const void*>(&churn_p), scratch_u, kChurnN, BadShape::kBlockZ),
                       "churn_p", "persistent-only kernel, block 1x1x128", p.miriam ? "(persistent," : "(whole grid,");
+  // No block fits an SM: the planner finds no room now or ever. Held, it
+  // would wait for an event that never comes; it must go out whole and fail.
+  expect_launch_error(p, submit_bad(p, reinterpret_cast<const void*>(&affine), scratch_f, kAffineNormalN,
+                                    BadShape::kSharedTooLarge),
+                      "affine", "sliced-only kernel, 1 MiB shared", "(whole grid,");
 
   // Phase 2: a critical thread runs requests before, during and after the
   // normal task's good and bad requests.
