@@ -159,9 +159,14 @@ cudaError_t launch_for_task(Coordinator& coordinator, TaskId task, const void* k
     return launch_directly(kernel, grid, block, shared, stream, args,
                            std::string("begin_request failed: ") + to_string(opened));
   const Status submitted = coordinator.submit(task, KernelLaunch{kernel, grid, block, shared, args});
-  coordinator.end_request(task);
+  const Status ended = coordinator.end_request(task);
   RequestResult result;
-  coordinator.wait(request, &result);
+  const Status waited = ended == Status::kSuccess ? coordinator.wait(request, &result) : ended;
+  if (waited != Status::kSuccess && result.status == Status::kSuccess) {
+    // The request's outcome is unknown: never report it as a success.
+    result.status = waited;
+    result.message = std::string("waiting for the request failed: ") + to_string(waited);
+  }
   if (submitted != Status::kSuccess)  // nothing was queued: the launch has not run
     return launch_directly(kernel, grid, block, shared, stream, args,
                            std::string("the coordinator did not accept it: ") + to_string(submitted) +

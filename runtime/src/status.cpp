@@ -15,6 +15,7 @@ const char* to_string(Status status) {
     case Status::kErrorShutDown: return "coordinator shut down";
     case Status::kErrorNotSupported: return "not supported";
     case Status::kErrorTimeout: return "timed out";
+    case Status::kErrorContextLost: return "CUDA context lost (sticky error): restart the process";
   }
   return "unknown status";
 }

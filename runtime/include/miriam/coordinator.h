@@ -47,9 +47,13 @@ struct KernelLaunch {
 };
 
 struct RequestResult {
+  // kErrorCuda: a CUDA error of this request only (e.g. a launch CUDA
+  // rejected); the coordinator, other tasks and later requests go on.
+  // kErrorContextLost: a sticky error (a device fault, in this or any task):
+  // this and every later request fails.
   Status status = Status::kSuccess;
   cudaError_t cuda_error = cudaSuccess;  // the first CUDA error, if any
-  std::string message;                   // what failed, naming the kernel
+  std::string message;                   // what failed: CUDA error name, kernel, task
   std::uint32_t launches = 0;
   std::uint32_t shards = 0;
   double release_us = 0;     // host clock, since the coordinator started: begin_request
@@ -102,8 +106,14 @@ class Coordinator {
   Status end_request(TaskId task, RequestId* id = nullptr);
   // Blocks until the request completes; timeout_ms < 0: forever.
   Status wait(RequestId request, RequestResult* result, int timeout_ms = -1);
-  // Blocks until everything submitted has completed.
+  // Blocks until everything submitted has completed. kErrorContextLost after
+  // a sticky CUDA error (a device fault in any task's kernel): from then on
+  // every request fails with that status, and only a new process can use the
+  // GPU again (CUDA cannot isolate a device fault within one process).
   Status synchronize();
+  // What the last failed initialize()/add_task CUDA call was, or why the
+  // context was lost; empty when nothing failed.
+  std::string last_error() const;
 
   CoordinatorStats stats() const;
   std::vector<TraceSpan> trace() const;

@@ -16,6 +16,7 @@ enum class Status {
   kErrorShutDown,           // the coordinator is stopping
   kErrorNotSupported,       // the policy or build does not offer this
   kErrorTimeout,            // a wait ran out of time
+  kErrorContextLost,        // a sticky CUDA error (a device fault): no GPU work can run in this process any more
 };
 
 const char* to_string(Status status);

@@ -192,6 +192,11 @@ struct Coordinator::State {
   RequestId next_request = 1;
   int critical_requests_active = 0;
   double critical_busy_since_us = 0;  // host time the current run of critical requests began
+  // The first sticky CUDA error seen (a device fault): from then on every
+  // queued, issued and new request fails with kErrorContextLost.
+  cudaError_t context_lost = cudaSuccess;
+  std::string context_lost_cause;
+  std::string last_error;  // initialize()/add_task failures, for Coordinator::last_error()
 
   std::vector<LaunchRecord> record_storage;
   std::vector<LaunchRecord*> free_records;
@@ -246,6 +251,29 @@ struct Coordinator::State {
     }
   }
 
+  // A CUDA call for `r` failed: the request reports the error's name, what
+  // failed and the task. A sticky error also marks the context lost, which
+  // fails every other request as it comes up (pump, poll_heads, submit).
+  void fail_cuda(RequestState* r, cudaError_t err, const std::string& what) {
+    cudaGetLastError();  // clears a non-sticky error, so other tasks go on
+    const bool lost = detail::is_context_lost(err);
+    if (lost && context_lost == cudaSuccess) {
+      context_lost = err;
+      context_lost_cause = fmt::format("{} of task '{}'", what, r->task->desc.name);
+      pump_needed = true;  // held launches of every task fail now, not at their next decision
+    }
+    fail(r, lost ? Status::kErrorContextLost : Status::kErrorCuda, err,
+         detail::request_failure_text(err, what, r->task->desc.name));
+  }
+
+  // After the context is lost: `r` fails for that reason, naming what caused it.
+  void fail_context_lost(RequestState* r) {
+    fail(r, Status::kErrorContextLost, context_lost,
+         fmt::format("not run: the CUDA context was lost ({}) when {} failed; every request of every task in this "
+                     "process fails from now on; restart the process to use the GPU again",
+                     cudaGetErrorName(context_lost), context_lost_cause));
+  }
+
   // --- completion ----------------------------------------------------------
   void maybe_complete(RequestState* r) {
     if (r->done || !r->ended || r->queued || r->outstanding) return;
@@ -283,10 +311,10 @@ struct Coordinator::State {
     RequestState* r = i.request;
     std::uint64_t blocks_done = i.blocks;
     if (q != cudaSuccess) {
-      cudaGetLastError();
-      fail(r, Status::kErrorCuda, q,
-           fmt::format("{} ({} blocks from {}) failed on the GPU: {}", i.label, i.blocks, i.first_block,
-                       cudaGetErrorString(q)));
+      // A sticky error reaches every stream's events, not only the faulting
+      // kernel's: CUDA does not say which kernel faulted.
+      fail_cuda(r, q, fmt::format("kernel {} ({} blocks from {}{}) on the GPU", i.label, i.blocks, i.first_block,
+                                  i.persistent ? ", persistent" : i.shard ? ", shard" : ""));
     }
     const bool stop_asked = i.persistent && i.task->stop_requested;
     if (i.persistent) blocks_done = retire_persistent(i, q == cudaSuccess);
@@ -392,13 +420,13 @@ struct Coordinator::State {
   }
 
   // Takes the event pair of a launch on `s` (the begin event only when
-  // tracing, or to learn the block time of a normal launch).
-  void begin_issue(Issued& i, StreamState* s) {
+  // tracing, or to learn the block time of a normal launch) and records the
+  // begin event; its error fails the launch.
+  cudaError_t begin_issue(Issued& i, StreamState* s) {
     i.end = free_events.back(), free_events.pop_back();
-    if (config.tracing || i.block_time) {
-      i.begin = free_events.back(), free_events.pop_back();
-      cudaEventRecord(i.begin, s->stream);
-    }
+    if (!config.tracing && !i.block_time) return cudaSuccess;
+    i.begin = free_events.back(), free_events.pop_back();
+    return cudaEventRecord(i.begin, s->stream);
   }
 
   // After the launch calls: the end event, or the failure of the request.
@@ -407,10 +435,11 @@ struct Coordinator::State {
     StreamState* s = rec->task->stream;
     if (err == cudaSuccess) err = cudaEventRecord(i.end, s->stream);
     if (err != cudaSuccess) {
-      cudaGetLastError();  // clear a non-sticky error so other tasks go on
       ++stats.launch_errors;
-      fail(rec->request, Status::kErrorCuda, err,
-           fmt::format("launching {} ({}) failed: {}", rec->label, what, cudaGetErrorString(err)));
+      fail_cuda(rec->request, err,
+                fmt::format("launch of kernel {} ({}, grid {}x{}x{}, block {}x{}x{}, {} B dynamic shared memory)",
+                            rec->label, what, rec->grid.x, rec->grid.y, rec->grid.z, rec->block.x, rec->block.y,
+                            rec->block.z, rec->shared_bytes));
       release_events(i);
       return false;
     }
@@ -441,9 +470,10 @@ struct Coordinator::State {
                                  static_cast<std::uint64_t>(std::max(1, blocks_per_sm(gpu, i.footprint)));
       i.concurrent_blocks = std::min(count, rec->shard_slots ? rec->shard_slots : full);
     }
-    begin_issue(i, s);
-    cudaError_t err;
-    if (shard) {
+    cudaError_t err = begin_issue(i, s);
+    if (err != cudaSuccess) {
+      // the launch is not attempted; finish_issue fails the request
+    } else if (shard) {
       Slice slice{first, first + count, rec->grid};
       rec->arg_ptrs[1] = &slice;  // copied by cudaLaunchKernel before it returns
       err = cudaLaunchKernel(rec->kernel->sliced, physical_grid_for(count), rec->block, rec->arg_ptrs + 1,
@@ -487,8 +517,8 @@ struct Coordinator::State {
     i.footprint = rec->shape.persistent;
     i.block_time = rec->block_time;
     i.concurrent_blocks = l.physical_blocks;
-    begin_issue(i, s);
-    cudaError_t err = l.valid() ? t->channel->prepare(l) : cudaErrorInvalidValue;
+    cudaError_t err = begin_issue(i, s);
+    if (err == cudaSuccess) err = l.valid() ? t->channel->prepare(l) : cudaErrorInvalidValue;
     if (err == cudaSuccess) {
       PersistentControl* control = l.control;
       Slice slice = l.slice();
@@ -667,6 +697,7 @@ struct Coordinator::State {
       // A persistent launch holds the head: what it leaves undone comes back here.
       if (rec->persistent_in_flight) return;
       RequestState* r = rec->request;
+      if (context_lost != cudaSuccess) fail_context_lost(r);
       if (r->result.status != Status::kSuccess) {  // a failed request's later launches are dropped
         t.queue.pop_front();
         --r->queued;
@@ -675,7 +706,12 @@ struct Coordinator::State {
         continue;
       }
       build_context(t, *rec);
-      const LaunchDecision d = policy->decide(context);
+      LaunchDecision d = policy->decide(context);
+      if (d.action == LaunchAction::kHold && d.hold == HoldReason::kNoRoom && never_fits(*rec)) {
+        // No block of it fits an empty SM of the model, so no room will ever
+        // come: launch it whole and let CUDA run it or report why it cannot.
+        d = LaunchDecision{};
+      }
       if (d.action == LaunchAction::kHold) {
         if (!rec->held) {
           ++stats.holds, rec->held = true, rec->held_since_us = host_us();
@@ -726,6 +762,11 @@ struct Coordinator::State {
         maybe_complete(r);
       }
     }
+  }
+
+  bool never_fits(const LaunchRecord& rec) const {
+    if (blocks_per_sm(gpu, rec.shape.original) > 0) return false;
+    return !rec.kernel->sliced || blocks_per_sm(gpu, rec.shape.sliced) == 0;
   }
 
   void pump_all() {
@@ -815,7 +856,7 @@ Coordinator::~Coordinator() {
 
 Status Coordinator::initialize() {
   State& s = *state_;
-  std::string error_message;
+  std::string& error_message = s.last_error;  // MIRIAM_CUDA_TRY's message, for last_error()
   if (s.initialized) return Status::kSuccess;
   const DeviceGuard device(s.config.device);
   MIRIAM_CUDA_TRY(device.error());
@@ -864,7 +905,7 @@ Status Coordinator::add_task(const TaskDesc& desc, TaskId* id) {
   State& s = *state_;
   if (!s.initialized || !id) return Status::kErrorInvalidArgument;
   std::lock_guard<std::mutex> lock(s.mu);
-  std::string error_message;
+  std::string& error_message = s.last_error;
   const DeviceGuard device(s.config.device);
   MIRIAM_CUDA_TRY(device.error());
   TaskState& t = s.tasks.emplace_back();
@@ -923,7 +964,6 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
   if (!launch.kernel || logical_block_count(launch.grid) == 0 || launch.block.x * launch.block.y * launch.block.z == 0)
     return Status::kErrorInvalidArgument;
   const DeviceGuard device(s.config.device);
-  if (device.error() != cudaSuccess) return Status::kErrorCuda;
   std::unique_lock<std::mutex> lock = s.lock_api();
   if (s.stopping) return Status::kErrorShutDown;
   if (task >= s.tasks.size()) return Status::kErrorUnknownTask;
@@ -933,6 +973,14 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
     if (st != Status::kSuccess) return st;
   }
   RequestState* r = t.open;
+  if (s.context_lost != cudaSuccess) {  // nothing can run: the request fails now, wait() says why
+    s.fail_context_lost(r);
+    return Status::kErrorContextLost;
+  }
+  if (device.error() != cudaSuccess) {  // the request fails with it, so wait() cannot report a success
+    s.fail_cuda(r, device.error(), fmt::format("selecting device {} for a launch", s.config.device));
+    return s.context_lost != cudaSuccess ? Status::kErrorContextLost : Status::kErrorCuda;
+  }
   KernelEntry* k = nullptr;
   std::string error_message;
   const Status found = s.kernels.get(launch.kernel, &k, error_message);
@@ -1047,7 +1095,15 @@ Status Coordinator::synchronize() {
   std::unique_lock<std::mutex> lock(s.mu);
   s.wake_dispatcher();
   s.done_cv.wait(lock, [&] { return !s.busy(); });
-  return Status::kSuccess;
+  return s.context_lost != cudaSuccess ? Status::kErrorContextLost : Status::kSuccess;
+}
+
+std::string Coordinator::last_error() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  if (state_->context_lost != cudaSuccess)
+    return fmt::format("CUDA context lost ({}) when {} failed", cudaGetErrorName(state_->context_lost),
+                       state_->context_lost_cause);
+  return state_->last_error;
 }
 
 CoordinatorStats Coordinator::stats() const {

@@ -36,9 +36,11 @@ Status KernelCache::get(const void* kernel, KernelEntry** out, std::string& erro
   }
   auto e = std::make_unique<KernelEntry>();
   e->original = kernel;
-  if (cudaFuncGetAttributes(&e->attrs, kernel) != cudaSuccess) {
+  if (const cudaError_t err = cudaFuncGetAttributes(&e->attrs, kernel); err != cudaSuccess) {
     cudaGetLastError();
-    error_message = "not a kernel compiled into this program (cudaFuncGetAttributes failed)";
+    // cudaErrorInvalidDeviceFunction: not a kernel; cudaErrorNoKernelImageForDevice: built for another GPU.
+    error_message = cuda_error_text(err, "cudaFuncGetAttributes") +
+                    ": not a kernel compiled into this program for this GPU's architecture";
     return Status::kErrorUnknownKernel;
   }
   // Argument values must be copied: a normal launch may be issued after submit returns.
@@ -89,9 +91,16 @@ const LaunchFootprints& KernelCache::footprints(KernelEntry& e, dim3 block, std:
   e.cached_shared = shared_bytes;
   LaunchFootprints& f = e.cached;
   // The application raises the original's dynamic shared memory limit for
-  // launches over 48 KiB; its variants need the same, on this device.
+  // launches over 48 KiB (maybe after its first launch: read it again); its
+  // variants need the same, on this device. Beyond the original's limit they
+  // keep theirs, so their launch fails as the original's would.
+  if (shared_bytes > static_cast<std::size_t>(e.attrs.maxDynamicSharedSizeBytes) &&
+      cudaFuncGetAttributes(&e.attrs, e.original) != cudaSuccess)
+    cudaGetLastError();
+  const bool original_accepts = shared_bytes <= static_cast<std::size_t>(e.attrs.maxDynamicSharedSizeBytes);
   for (auto [stub, attrs] : {std::pair{e.sliced, &e.sliced_attrs}, std::pair{e.persistent, &e.persistent_attrs}}) {
-    if (!stub || shared_bytes <= static_cast<std::size_t>(attrs->maxDynamicSharedSizeBytes)) continue;
+    if (!stub || !original_accepts || shared_bytes <= static_cast<std::size_t>(attrs->maxDynamicSharedSizeBytes))
+      continue;
     if (cudaFuncSetAttribute(stub, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared_bytes)) ==
         cudaSuccess)
       attrs->maxDynamicSharedSizeBytes = static_cast<int>(shared_bytes);

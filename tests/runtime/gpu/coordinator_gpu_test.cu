@@ -19,6 +19,7 @@
 
 #include "miriam/coordinator.h"
 #include "miriam/cuda_introspector.h"
+#include "gpu_expect.h"
 #include "test_kernels.cuh"
 
 namespace {
@@ -26,16 +27,6 @@ namespace {
 using namespace miriam;
 using namespace coordinator_test;
 
-std::atomic<int> failures{0};
-#define EXPECT(cond, ...)                                                 \
-  do {                                                                    \
-    if (!(cond)) {                                                        \
-      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
-      std::printf(__VA_ARGS__);                                           \
-      std::printf("\n");                                                  \
-      ++failures;                                                         \
-    }                                                                     \
-  } while (0)
 
 constexpr int kThreads = 256;
 constexpr int kCriticalN = kThreads * 66;      // one block per SM on half an H100
