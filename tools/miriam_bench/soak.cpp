@@ -313,7 +313,9 @@ int run_soak(const Workload& w, const Options& options, const RunEnvironment& en
   const fs::path base = fs::path(options.out_dir) / ("soak_" + w.name + "_" + sm_tag(device));
   SoakOutput output(header, base);
   const double soak_s = *options.soak_seconds, window_s = options.soak_window_seconds;
-  const int window_count = std::max(1, static_cast<int>(std::ceil(soak_s / window_s - 1e-9)));
+  // A remainder shorter than a window joins the last one: no window is short
+  // (a short one could lack preemptions or requests by chance).
+  const int window_count = std::max(1, static_cast<int>(std::floor(soak_s / window_s + 1e-9)));
   std::cerr << fmt::format("miriam_bench soak: {} under miriam for {:.0f} s, {} window(s) of {:.0f} s, watchdog {:.0f} s; "
                            "results in {}.{{json,md}}\n",
                            w.name, soak_s, window_count, window_s, options.soak_watchdog_seconds, base.string());
