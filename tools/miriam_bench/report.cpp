@@ -237,6 +237,10 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
                 {"requests_completed", run.stats.requests_completed},
                 {"requests_failed", run.stats.requests_failed},
                 {"launch_errors", run.stats.launch_errors},
+                {"persistent_launches", run.stats.persistent_launches},
+                {"preemptions_requested", run.stats.preemptions_requested},
+                {"preemptions", run.stats.preemptions},
+                {"resumes", run.stats.resumes},
                 {"submit_cpu_us_per_launch", run.stats.launches_submitted
                                                  ? run.stats.submit_cpu_us_total / run.stats.launches_submitted
                                                  : 0.0}}}};
