@@ -12,6 +12,7 @@ const char* to_string(ShardReason reason) {
     case ShardReason::kOverBudget: return "one wave exceeds the budget";
     case ShardReason::kNoRoom: return "no room";
     case ShardReason::kStarvationBound: return "held too long: one block per SM";
+    case ShardReason::kCriticalDue: return "cut to end before a periodic critical request";
   }
   return "unknown";
 }

@@ -37,10 +37,11 @@ std::string describe_planner(const Options& options) {
   const ShardPlannerConfig& planner = options.policy_options.planner;
   return fmt::format(
       "critical_budget_us={} idle_budget_us={} pad_critical_sms={} hold_over_budget={} shards_in_flight={},{} "
-      "profile={}",
+      "long_blocks={} drain_ahead={} profile={}",
       planner.critical_budget_us, planner.idle_budget_us ? fmt::format("{}", *planner.idle_budget_us) : "none",
       planner.share_critical_sms ? "on" : "off", planner.hold_if_over_budget ? "yes" : "no",
       options.policy_options.shards_in_flight_critical, options.policy_options.shards_in_flight_idle,
+      options.policy_options.hold_long_blocks ? "hold" : "pad", options.policy_options.drain_ahead ? "on" : "off",
       options.profile.empty() ? "none" : options.profile);
 }
 

@@ -72,6 +72,9 @@ policy, in one process; prints one table per workload (rows = policies).
   --critical-budget-us X longest normal shard beside critical work (needs a profile)
   --pad-critical-sms on|off   pad normal blocks onto SMs critical blocks occupy
   --hold-over-budget     hold a shard that would exceed the critical budget instead of sending it
+  --long-blocks hold|pad hold sliced shards whose measured blocks outlast the critical budget while a
+                         critical request is in flight (default hold), or pad them beside it
+  --drain-ahead on|off   stop/hold normal work before a periodic critical request is due (default on)
   --shards-in-flight N,M normal shards in flight per task with / without critical work running
   soak (one workload, the miriam policy only; needs --out-dir):
   --soak-seconds S       random arrivals for S seconds, every output verified, judged per window
@@ -115,6 +118,15 @@ Options parse_options(const std::vector<std::string>& args) {
       if (v != "on" && v != "off") throw UsageError("--pad-critical-sms: '" + v + "' (expected on or off)");
       o.policy_options.planner.share_critical_sms = v == "on";
     } else if (a == "--hold-over-budget") o.policy_options.planner.hold_if_over_budget = true;
+    else if (a == "--long-blocks") {
+      const std::string& v = value();
+      if (v != "hold" && v != "pad") throw UsageError("--long-blocks: '" + v + "' (expected hold or pad)");
+      o.policy_options.hold_long_blocks = v == "hold";
+    } else if (a == "--drain-ahead") {
+      const std::string& v = value();
+      if (v != "on" && v != "off") throw UsageError("--drain-ahead: '" + v + "' (expected on or off)");
+      o.policy_options.drain_ahead = v == "on";
+    }
     else if (a == "--shards-in-flight") {
       const std::string& v = value();
       const auto comma = v.find(',');

@@ -170,6 +170,15 @@ std::string format_table(const BenchReport& r, const std::vector<PolicyRow>& row
   for (const TargetCheck& t : check_targets(r, rows))
     out << fmt::format("  target miriam {}: {} (target {} {}) {}\n", t.what, num(t.value), t.at_most ? "<=" : ">=",
                        num(t.target), t.met ? "met" : "MISSED");
+  for (const PolicyRun& run : r.runs) {
+    const CoordinatorStats& st = run.stats;
+    if (run.policy != "miriam") continue;
+    out << fmt::format(
+        "  miriam counters: shards {} persistent {} preemptions {} stops-ahead {} regrows {} holds {} "
+        "(long blocks {}, critical due {})\n",
+        st.shards_issued, st.persistent_launches, st.preemptions, st.stops_ahead, st.regrows, st.holds,
+        st.holds_long_blocks, st.holds_critical_due);
+  }
   return out.str();
 }
 
@@ -241,6 +250,10 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
                 {"preemptions_requested", run.stats.preemptions_requested},
                 {"preemptions", run.stats.preemptions},
                 {"resumes", run.stats.resumes},
+                {"stops_ahead", run.stats.stops_ahead},
+                {"regrows", run.stats.regrows},
+                {"holds_long_blocks", run.stats.holds_long_blocks},
+                {"holds_critical_due", run.stats.holds_critical_due},
                 {"submit_cpu_us_per_launch", run.stats.launches_submitted
                                                  ? run.stats.submit_cpu_us_total / run.stats.launches_submitted
                                                  : 0.0}}}};

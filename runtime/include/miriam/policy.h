@@ -45,7 +45,14 @@ enum class LaunchAction {
 
 const char* to_string(LaunchAction action);
 
-enum class HoldReason { kNone, kCriticalInFlight, kOwnShardInFlight, kNoRoom };
+enum class HoldReason {
+  kNone,
+  kCriticalInFlight,
+  kOwnShardInFlight,
+  kNoRoom,
+  kLongBlocks,   // a critical request is in flight and one block would outlast the critical budget
+  kCriticalDue,  // a periodic critical request is due before one block would end
+};
 
 const char* to_string(HoldReason reason);
 
@@ -70,6 +77,10 @@ struct LaunchContext {
   std::vector<KernelLoad> normal_running;          // other normal kernels/shards issued and not finished
   int own_shards_in_flight = 0;                    // shards of this task issued and not finished
   double held_us = 0;                              // how long this launch has waited since it last went out
+  std::optional<double> observed_block_us;         // µs one block of this launch held its slot, measured on
+                                                   // its earlier shards (BlockTimeEstimate); nullopt: unknown
+  std::optional<double> us_until_critical_due;     // until the earliest predicted periodic critical release,
+                                                   // less its jitter (ArrivalPredictor); nullopt: none predicted
 };
 
 struct PolicyOptions {
@@ -88,6 +99,16 @@ struct PolicyOptions {
   // is almost always in flight starves normal work completely (measured:
   // cifarnet+alexnet at 8 SMs). 0: no bound.
   double normal_max_hold_us = 2000;
+  // While a critical request is in flight, hold sliced normal launches whose
+  // blocks (measured, or by the profile) run longer than the critical budget:
+  // a shard cannot be stopped, and every critical kernel behind it waits for
+  // its blocks (measured: VGG-16 blocks of ~400 µs beside MobileNet kernels of 17 µs).
+  bool hold_long_blocks = true;
+  // Before a periodic critical request is due, stop persistent normal work and
+  // hold new normal launches whose blocks would still run when it arrives
+  // (measurements.md #4: start the drain before the critical launch).
+  bool drain_ahead = true;
+  double drain_margin_us = 50;  // slack for the stop word, launch latency and host timer error
 };
 
 // What the coordinator knows when a critical kernel (or request) arrives
@@ -117,6 +138,12 @@ class Policy {
   // critical work it was sized beside has ended).
   virtual bool should_regrow(const PersistentRun& run, bool critical_in_flight) const {
     (void)run, (void)critical_in_flight;
+    return false;
+  }
+  // Whether a persistent run whose blocks take `block_us` should stop now
+  // because a periodic critical request is due in `us_until_due`.
+  virtual bool should_stop_ahead(double block_us, double us_until_due) const {
+    (void)block_us, (void)us_until_due;
     return false;
   }
 };

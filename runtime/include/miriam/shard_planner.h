@@ -36,6 +36,7 @@ enum class ShardReason {
   kOverBudget,      // critical in flight; even one wave exceeds the budget (sent anyway)
   kNoRoom,          // hold: no free slot, or over budget with hold_if_over_budget
   kStarvationBound, // held past PolicyOptions::normal_max_hold_us: one block per SM, sent anyway
+  kCriticalDue,     // cut so it ends before a periodic critical request is due
 };
 
 const char* to_string(ShardReason reason);

@@ -42,6 +42,9 @@ struct CoordinatorStats {
   std::uint64_t preemptions = 0;           // persistent launches that ended with logical blocks left
   std::uint64_t resumes = 0;               // launches that continued a preempted kernel
   std::uint64_t regrows = 0;
+  std::uint64_t stops_ahead = 0;           // stops of persistent launches before a predicted periodic critical request
+  std::uint64_t holds_long_blocks = 0;     // holds: blocks would outlast the critical budget beside a critical request
+  std::uint64_t holds_critical_due = 0;    // holds: a periodic critical request is due
   // With tracing: stop word landed -> persistent launch ended, over the
   // launches stopped with blocks left (the preemption latency on the GPU).
   double drain_us_total = 0;

@@ -24,6 +24,8 @@
 #include <fmt/format.h>
 
 #include "cuda_check.h"
+#include "miriam/arrival_predictor.h"
+#include "miriam/block_time.h"
 #include "kernel_cache.h"
 #include "miriam/cuda_gpu_model.h"
 #include "persistent_channel.h"
@@ -63,6 +65,25 @@ class DeviceGuard {
 struct TaskState;
 struct RequestState;
 
+// One normal launch shape (a layer, in a DNN): what its block times are learned per.
+struct LaunchShapeKey {
+  const KernelEntry* kernel = nullptr;
+  unsigned grid[3] = {}, block[3] = {};
+  std::size_t shared_bytes = 0;
+  bool operator==(const LaunchShapeKey& o) const {
+    return kernel == o.kernel && shared_bytes == o.shared_bytes && std::equal(grid, grid + 3, o.grid) &&
+           std::equal(block, block + 3, o.block);
+  }
+};
+
+struct LaunchShapeHash {
+  std::size_t operator()(const LaunchShapeKey& k) const {
+    std::size_t h = std::hash<const void*>()(k.kernel) ^ (k.shared_bytes * 0x9E3779B97F4A7C15ull);
+    for (int i = 0; i < 3; ++i) h = h * 1000003u ^ k.grid[i], h = h * 1000003u ^ k.block[i];
+    return h;
+  }
+};
+
 // A submitted launch waiting (whole, or for its remaining shards) in its task's queue.
 struct LaunchRecord {
   TaskState* task = nullptr;
@@ -76,6 +97,8 @@ struct LaunchRecord {
   double held_since_us = 0;  // host clock: when it was first held since it last went out
   bool persistent_in_flight = false;  // a persistent launch runs [next_block, total_blocks)
   bool preempted = false;             // the next launch of it is a resume
+  BlockTimeEstimate* block_time = nullptr;  // normal launches under a planning policy
+  std::uint64_t shard_slots = 0;      // slots the planner saw free for the next shard (0: whole GPU)
   LaunchFootprints shape;
   alignas(16) unsigned char arg_bytes[detail::kMaxArgBytes];
   // [0] the PersistentControl* and [1] the Slice of variant launches, then the
@@ -96,6 +119,8 @@ struct Issued {
   bool shard = false;
   bool persistent = false;
   LaunchRecord* record = nullptr;     // persistent: the record its unfinished blocks return to
+  BlockTimeEstimate* block_time = nullptr;  // learns from this launch's GPU time (begin is recorded)
+  std::uint64_t concurrent_blocks = 0;      // at most this many of its blocks resident at once
 };
 
 struct StreamState {
@@ -122,6 +147,7 @@ struct TaskState {
   // Critical tasks: the largest kernel seen, the guess for the next request's
   // needs when it arrives (before its kernels are known).
   std::optional<KernelLoad> expected_load;
+  ArrivalPredictor arrivals;  // critical tasks: when the next request is due, if periodic
 };
 
 struct RequestState {
@@ -175,6 +201,10 @@ struct Coordinator::State {
 
   cudaStream_t stop_stream = nullptr;  // stop-word copies, never behind kernels
   int persistent_runs = 0;             // persistent launches issued and not seen complete
+
+  // Normal launch shapes' measured block times (node-based: records point into it).
+  std::unordered_map<LaunchShapeKey, BlockTimeEstimate, LaunchShapeHash> block_times;
+  bool due_hold_pending = false;  // a launch waits for a predicted critical request: re-decide every round
 
   LaunchContext context;  // reused: its vectors keep their capacity
   PreemptionContext preemption;
@@ -259,6 +289,11 @@ struct Coordinator::State {
     }
     const bool stop_asked = i.persistent && i.task->stop_requested;
     if (i.persistent) blocks_done = retire_persistent(i, q == cudaSuccess);
+    if (q == cudaSuccess && i.block_time && i.begin) {
+      float ms = 0;
+      if (cudaEventElapsedTime(&ms, i.begin, i.end) == cudaSuccess)
+        i.block_time->observe(ms * 1000.0, blocks_done, i.concurrent_blocks);
+    }
     if (q == cudaSuccess && config.tracing && i.begin) {
       TraceSpan span;
       span.name = i.label;
@@ -355,10 +390,11 @@ struct Coordinator::State {
     record_cv.notify_one();
   }
 
-  // Takes the event pair of a launch on `s` (the begin event only when tracing).
+  // Takes the event pair of a launch on `s` (the begin event only when
+  // tracing, or to learn the block time of a normal launch).
   void begin_issue(Issued& i, StreamState* s) {
     i.end = free_events.back(), free_events.pop_back();
-    if (config.tracing) {
+    if (config.tracing || i.block_time) {
       i.begin = free_events.back(), free_events.pop_back();
       cudaEventRecord(i.begin, s->stream);
     }
@@ -398,6 +434,12 @@ struct Coordinator::State {
     i.blocks = i.resident_blocks = count;
     i.shard = shard;
     i.footprint = shard ? rec->shape.sliced : rec->shape.original;
+    if (shard && rec->block_time) {
+      i.block_time = rec->block_time;
+      const std::uint64_t full = static_cast<std::uint64_t>(gpu.sm_count) *
+                                 static_cast<std::uint64_t>(std::max(1, blocks_per_sm(gpu, i.footprint)));
+      i.concurrent_blocks = std::min(count, rec->shard_slots ? rec->shard_slots : full);
+    }
     begin_issue(i, s);
     cudaError_t err;
     if (shard) {
@@ -442,6 +484,8 @@ struct Coordinator::State {
     i.persistent = true;
     i.record = rec;
     i.footprint = rec->shape.persistent;
+    i.block_time = rec->block_time;
+    i.concurrent_blocks = l.physical_blocks;
     begin_issue(i, s);
     cudaError_t err = l.valid() ? t->channel->prepare(l) : cudaErrorInvalidValue;
     if (err == cudaSuccess) {
@@ -529,6 +573,7 @@ struct Coordinator::State {
     r->result.release_us = host_us();
     if (is_critical(&t)) {
       ++critical_requests_active;
+      t.arrivals.observe(r->result.release_us);
       if (persistent_runs > 0) {
         const DeviceGuard device(config.device);
         preempt_for(t.expected_load);
@@ -557,6 +602,8 @@ struct Coordinator::State {
     if (rec.kernel->persistent && t.channel) c.persistent_footprint = rec.shape.persistent;
     c.persistent_timing = rec.shape.persistent_timing;
     c.own_shards_in_flight = t.shards_in_flight;
+    c.observed_block_us = rec.block_time ? rec.block_time->block_us() : std::nullopt;
+    c.us_until_critical_due = us_until_critical_due(host_us());
     if (!policy->plans_shards()) return;
     for (const StreamState& s : streams) {
       if (s.in_flight.empty()) continue;
@@ -567,6 +614,35 @@ struct Coordinator::State {
       } else {
         for (const Issued& i : s.in_flight) c.normal_running.push_back(KernelLoad{i.footprint, i.resident_blocks});
       }
+    }
+  }
+
+  // Until the earliest predicted release of a periodic critical task, less
+  // its jitter; nullopt when no critical task is predictably periodic.
+  std::optional<double> us_until_critical_due(double now) const {
+    std::optional<double> due;
+    for (const TaskState& t : tasks) {
+      if (!is_critical(&t)) continue;
+      if (std::optional<ArrivalPrediction> p = t.arrivals.predict(now)) {
+        const double until = p->at_us - p->jitter_us - now;
+        if (!due || until < *due) due = until;
+      }
+    }
+    return due;
+  }
+
+  // No critical request in flight, one is due: stop persistent normal work
+  // whose next block would still run when it arrives, so its drain is over
+  // by then (the policy decides; pump holds what the stop leaves undone).
+  void stop_ahead_of_critical() {
+    if (persistent_runs == 0 || critical_requests_active > 0) return;
+    const std::optional<double> due = us_until_critical_due(host_us());
+    if (!due) return;
+    for (TaskState& t : tasks) {
+      if (!t.persistent_running || t.stop_requested || t.queue.empty()) continue;
+      const BlockTimeEstimate* bt = t.queue.front()->block_time;
+      const std::optional<double> b = bt ? bt->block_us() : std::nullopt;
+      if (b && policy->should_stop_ahead(*b, *due) && request_stop(t)) ++stats.stops_ahead;
     }
   }
 
@@ -597,6 +673,8 @@ struct Coordinator::State {
       const LaunchDecision d = policy->decide(context);
       if (d.action == LaunchAction::kHold) {
         if (!rec->held) ++stats.holds, rec->held = true, rec->held_since_us = host_us();
+        if (d.hold == HoldReason::kLongBlocks) ++stats.holds_long_blocks;
+        if (d.hold == HoldReason::kCriticalDue) ++stats.holds_critical_due, due_hold_pending = true;
         return;
       }
       rec->held = false;
@@ -606,6 +684,7 @@ struct Coordinator::State {
         if (issued && rec->persistent_in_flight) return;
       } else if (d.action == LaunchAction::kIssueShard && rec->kernel->sliced) {
         const std::uint64_t n = std::min(d.shard.blocks, rec->total_blocks - rec->next_block);
+        rec->shard_slots = d.shard.free_slots;
         issued = issue(rec, true, rec->next_block, n);
         if (issued) rec->next_block += n;
       } else if (rec->next_block == 0) {
@@ -617,6 +696,7 @@ struct Coordinator::State {
         // a persistent one on the whole GPU.
         const std::uint64_t n = rec->total_blocks - rec->next_block;
         if (rec->kernel->sliced) {
+          rec->shard_slots = 0;  // sized to nothing: the whole GPU
           issued = issue(rec, true, rec->next_block, n);
           if (issued) rec->next_block = rec->total_blocks;
         } else {
@@ -641,6 +721,7 @@ struct Coordinator::State {
   }
 
   void pump_all() {
+    due_hold_pending = false;
     // Critical tasks first: their launches must never wait behind a normal decision.
     for (TaskState& t : tasks)
       if (is_critical(&t)) pump(t);
@@ -670,11 +751,14 @@ struct Coordinator::State {
     std::unique_lock<std::mutex> lock(mu);
     while (true) {
       // Decisions change only when work completes or arrives: re-decide then.
-      if (poll_heads(lock) || pump_needed) {
+      // A hold for a predicted critical request ends when it arrives or
+      // turns out late: re-decide every round while one waits.
+      if (poll_heads(lock) || pump_needed || due_hold_pending) {
         pump_needed = false;
         regrow_persistent();
         pump_all();
       }
+      stop_ahead_of_critical();
       run_callbacks(lock);
       if (stopping && !busy()) break;
       if (!busy()) {
@@ -867,6 +951,16 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
     rec->arg_ptrs[i + 2] = rec->arg_bytes + k->arg_offsets[i];
   }
   rec->shape = s.kernels.footprints(*k, launch.block, launch.shared_bytes);
+  rec->block_time = nullptr;
+  rec->shard_slots = 0;
+  if (!is_critical(&t) && s.policy->plans_shards()) {
+    LaunchShapeKey key;
+    key.kernel = k;
+    key.grid[0] = launch.grid.x, key.grid[1] = launch.grid.y, key.grid[2] = launch.grid.z;
+    key.block[0] = launch.block.x, key.block[1] = launch.block.y, key.block[2] = launch.block.z;
+    key.shared_bytes = launch.shared_bytes;
+    rec->block_time = &s.block_times[key];
+  }
   ++r->queued;
   ++r->result.launches;
   ++s.stats.launches_submitted;

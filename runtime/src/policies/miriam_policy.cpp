@@ -4,6 +4,12 @@
 // boundary when a critical kernel needs its SMs; otherwise it goes out as
 // sliced shards sized by the ShardPlanner. A normal kernel with neither
 // behaves as under ib (it cannot be cut or stopped).
+//
+// Long normal blocks are the critical task's enemy: a critical kernel waits
+// for the normal blocks on the SMs it needs. So, by the blocks' measured
+// duration: a sliced launch whose blocks outlast the critical budget waits
+// while a critical request is in flight, and nothing whose blocks would still
+// run goes out just before a periodic critical request is due.
 #include <algorithm>
 
 #include "policies/policies.h"
@@ -14,8 +20,60 @@ StreamAssignment MiriamPolicy::stream_for(const TaskDesc& task) const { return p
 
 LaunchDecision MiriamPolicy::decide(const LaunchContext& c) const {
   if (c.criticality == Criticality::kCritical) return LaunchDecision{};  // issue whole, now
+  const bool persistent = options_.use_persistent && c.persistent_footprint;
+  if (std::optional<LaunchDecision> hold = hold_for_critical(c, !persistent)) return *hold;
   if (std::optional<LaunchDecision> d = decide_persistent(c)) return *d;
-  return decide_sliced(c);
+  if (persistent && c.sliced_footprint)
+    if (std::optional<LaunchDecision> hold = hold_for_critical(c, true)) return *hold;
+  LaunchDecision d = decide_sliced(c);
+  cap_before_due(c, &d);
+  return d;
+}
+
+std::optional<double> MiriamPolicy::block_us(const LaunchContext& c) const {
+  if (c.observed_block_us) return c.observed_block_us;
+  if (c.sliced_footprint && c.sliced_timing && !c.sliced_timing->empty()) {
+    const std::uint64_t full = static_cast<std::uint64_t>(planner_.gpu().sm_count) *
+                               static_cast<std::uint64_t>(blocks_per_sm(planner_.gpu(), *c.sliced_footprint));
+    return c.sliced_timing->wave_us(full);
+  }
+  return std::nullopt;
+}
+
+std::optional<LaunchDecision> MiriamPolicy::hold_for_critical(const LaunchContext& c, bool sliced) const {
+  const bool starving = options_.normal_max_hold_us > 0 && c.held_us >= options_.normal_max_hold_us;
+  const std::optional<double> b = block_us(c);
+  if (starving || !b) return std::nullopt;
+  // A shard cannot be stopped: its blocks run to the end beside the critical
+  // kernels. (A persistent launch can, at its next logical block.)
+  if (sliced && options_.hold_long_blocks && c.critical_in_flight && *b > options_.planner.critical_budget_us)
+    return LaunchDecision{LaunchAction::kHold, HoldReason::kLongBlocks, {}, {}};
+  if (options_.drain_ahead && !c.critical_in_flight && c.us_until_critical_due &&
+      *b + options_.drain_margin_us >= *c.us_until_critical_due)
+    return LaunchDecision{LaunchAction::kHold, HoldReason::kCriticalDue, {}, {}};
+  return std::nullopt;
+}
+
+void MiriamPolicy::cap_before_due(const LaunchContext& c, LaunchDecision* d) const {
+  // A shard issued before a due critical request must end before it: at most
+  // as many waves as fit in the time left.
+  if (d->action != LaunchAction::kIssueShard || c.critical_in_flight || !options_.drain_ahead ||
+      !c.us_until_critical_due || !c.sliced_footprint)
+    return;
+  const std::optional<double> b = block_us(c);
+  if (!b || !(*b > 0)) return;
+  const double left = *c.us_until_critical_due - options_.drain_margin_us;
+  const std::uint64_t waves = left > 0 ? static_cast<std::uint64_t>(left / *b) : 0;
+  const std::uint64_t wave = planner_.free_slots(*c.sliced_footprint, c.normal_running);
+  if (waves == 0 || wave == 0) return;  // hold_for_critical already held what cannot fit one wave
+  if (d->shard.blocks > waves * wave) {
+    d->shard.blocks = waves * wave;
+    d->shard.reason = ShardReason::kCriticalDue;
+  }
+}
+
+bool MiriamPolicy::should_stop_ahead(double block_us, double us_until_due) const {
+  return options_.drain_ahead && block_us + options_.drain_margin_us >= us_until_due;
 }
 
 std::optional<LaunchDecision> MiriamPolicy::decide_persistent(const LaunchContext& c) const {

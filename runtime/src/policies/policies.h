@@ -45,11 +45,18 @@ class MiriamPolicy final : public Policy {
   bool should_regrow(const PersistentRun& run, bool critical_in_flight) const override {
     return persistent_.should_regrow(run, critical_in_flight);
   }
+  bool should_stop_ahead(double block_us, double us_until_due) const override;
 
  private:
+  // A hold because the launch's blocks would be in a critical request's way.
+  std::optional<LaunchDecision> hold_for_critical(const LaunchContext& context, bool sliced) const;
+  // µs one block of the launch holds its slot: measured, else by the profile.
+  std::optional<double> block_us(const LaunchContext& context) const;
   // A persistent launch for this normal kernel now, if the policy wants one.
   std::optional<LaunchDecision> decide_persistent(const LaunchContext& context) const;
   LaunchDecision decide_sliced(const LaunchContext& context) const;
+  // Shortens an idle shard so it ends before a due periodic critical request.
+  void cap_before_due(const LaunchContext& context, LaunchDecision* decision) const;
 
   ShardPlanner planner_;
   PersistentPlanner persistent_;

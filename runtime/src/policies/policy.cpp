@@ -39,6 +39,8 @@ const char* to_string(HoldReason reason) {
     case HoldReason::kCriticalInFlight: return "critical request in flight";
     case HoldReason::kOwnShardInFlight: return "own shard in flight";
     case HoldReason::kNoRoom: return "no room beside critical kernels";
+    case HoldReason::kLongBlocks: return "blocks outlast the critical budget";
+    case HoldReason::kCriticalDue: return "periodic critical request due";
   }
   return "unknown";
 }

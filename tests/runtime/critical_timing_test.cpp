@@ -1,0 +1,153 @@
+// Keeping long normal blocks out of a critical request's way: block times
+// learned from earlier shards, periodic arrival prediction, and the miriam
+// policy's holds and stops that use them.
+#include <doctest/doctest.h>
+
+#include "miriam/arrival_predictor.h"
+#include "miriam/block_time.h"
+#include "miriam/policy.h"
+
+using namespace miriam;
+
+TEST_CASE("block time: µs per wave from a launch's GPU time") {
+  BlockTimeEstimate e;
+  CHECK_FALSE(e.block_us());
+  e.observe(400, 2000, 1000);  // two waves
+  REQUIRE(e.block_us());
+  CHECK(*e.block_us() == doctest::Approx(200));
+  e.observe(100, 10, 1000);  // fewer blocks than slots: one wave
+  CHECK(*e.block_us() == doctest::Approx(0.7 * 200 + 0.3 * 100));
+  e.observe(0, 10, 10);  // nothing ran (stopped before its first block): no sample
+  e.observe(50, 0, 10);
+  CHECK(e.samples() == 2);
+}
+
+TEST_CASE("arrival prediction: periodic releases only") {
+  SUBCASE("periodic with small jitter: next release and its jitter") {
+    ArrivalPredictor p;
+    for (double t : {0.0, 10000.0, 20050.0, 29980.0, 40000.0}) p.observe(t);
+    const auto next = p.predict(41000);
+    REQUIRE(next);
+    CHECK(next->at_us == doctest::Approx(50000).epsilon(0.01));
+    CHECK(next->jitter_us == doctest::Approx(90));  // 9930 against the median (upper middle) 10020
+  }
+  SUBCASE("too few releases: none") {
+    ArrivalPredictor p;
+    for (double t : {0.0, 10000.0, 20000.0, 30000.0}) p.observe(t);
+    CHECK_FALSE(p.predict(31000));
+  }
+  SUBCASE("Poisson-like gaps: none") {
+    ArrivalPredictor p;
+    for (double t : {0.0, 3000.0, 17000.0, 19000.0, 31000.0, 33000.0}) p.observe(t);
+    CHECK_FALSE(p.predict(34000));
+  }
+  SUBCASE("overdue (late or stopped task): none, so nothing is held for it") {
+    ArrivalPredictor p;
+    for (double t : {0.0, 10000.0, 20000.0, 30000.0, 40000.0}) p.observe(t);
+    CHECK(p.predict(49000));
+    CHECK_FALSE(p.predict(50001));
+  }
+  SUBCASE("an old window forgets: a task that became periodic is predicted") {
+    ArrivalPredictor p(5);
+    for (double t : {0.0, 700.0, 9000.0}) p.observe(t);
+    for (int i = 1; i <= 5; ++i) p.observe(9000.0 + i * 5000.0);
+    CHECK(p.predict(34100));
+  }
+}
+
+namespace {
+const GpuModel gpu = GpuModel::hopper(132);
+const KernelFootprint kernel{256, 32, 0, 0};  // 8 blocks per SM: 1056 slots
+
+LaunchContext normal_launch(bool persistent, bool critical_in_flight, std::uint64_t critical_blocks = 0) {
+  LaunchContext c;
+  c.criticality = Criticality::kNormal;
+  c.footprint = kernel;
+  c.sliced_footprint = kernel;
+  if (persistent) c.persistent_footprint = kernel;
+  c.blocks_remaining = 20000;
+  c.critical_in_flight = critical_in_flight;
+  if (critical_blocks) c.critical_running.push_back(KernelLoad{kernel, critical_blocks});
+  return c;
+}
+}  // namespace
+
+TEST_CASE("miriam: long blocks wait while a critical request is in flight") {
+  auto miriam = make_policy(PolicyKind::kMiriam, gpu);
+  const double budget = PolicyOptions{}.planner.critical_budget_us;
+  LaunchContext c = normal_launch(false, true, 66);
+  SUBCASE("unknown block time: padded as before") {
+    CHECK(miriam->decide(c).action == LaunchAction::kIssueShard);
+  }
+  SUBCASE("blocks within the budget: padded") {
+    c.observed_block_us = budget / 2;
+    CHECK(miriam->decide(c).action == LaunchAction::kIssueShard);
+  }
+  SUBCASE("blocks over the budget: held") {
+    c.observed_block_us = budget * 4;
+    const LaunchDecision d = miriam->decide(c);
+    CHECK(d.action == LaunchAction::kHold);
+    CHECK(d.hold == HoldReason::kLongBlocks);
+  }
+  SUBCASE("the starvation bound still lets them out") {
+    c.observed_block_us = budget * 4;
+    c.held_us = PolicyOptions{}.normal_max_hold_us;
+    CHECK(miriam->decide(c).action == LaunchAction::kIssueShard);
+  }
+  SUBCASE("no critical request: long blocks go out whole") {
+    LaunchContext idle = normal_launch(false, false);
+    idle.observed_block_us = budget * 4;
+    const LaunchDecision d = miriam->decide(idle);
+    CHECK(d.action == LaunchAction::kIssueShard);
+    CHECK(d.shard.blocks == 20000);
+  }
+  SUBCASE("option off: padded") {
+    PolicyOptions o;
+    o.hold_long_blocks = false;
+    c.observed_block_us = budget * 4;
+    CHECK(make_policy(PolicyKind::kMiriam, gpu, o)->decide(c).action == LaunchAction::kIssueShard);
+  }
+}
+
+TEST_CASE("miriam: nothing that would still run when a periodic critical request is due") {
+  auto miriam = make_policy(PolicyKind::kMiriam, gpu);
+  const double margin = PolicyOptions{}.drain_margin_us;
+  SUBCASE("sliced: cut to the waves that end in time") {
+    LaunchContext c = normal_launch(false, false);
+    c.observed_block_us = 100;
+    c.us_until_critical_due = 3 * 100 + margin + 10;
+    const LaunchDecision d = miriam->decide(c);
+    CHECK(d.action == LaunchAction::kIssueShard);
+    CHECK(d.shard.blocks == 3 * 1056);
+    CHECK(d.shard.reason == ShardReason::kCriticalDue);
+  }
+  SUBCASE("sliced: not even one wave fits: held") {
+    LaunchContext c = normal_launch(false, false);
+    c.observed_block_us = 100;
+    c.us_until_critical_due = 100 + margin - 1;
+    CHECK(miriam->decide(c).hold == HoldReason::kCriticalDue);
+  }
+  SUBCASE("persistent: launched while a block fits, held when none does") {
+    LaunchContext c = normal_launch(true, false);
+    c.observed_block_us = 100;
+    c.us_until_critical_due = 1000;
+    CHECK(miriam->decide(c).action == LaunchAction::kIssuePersistent);
+    c.us_until_critical_due = 120;
+    CHECK(miriam->decide(c).hold == HoldReason::kCriticalDue);
+  }
+  SUBCASE("the running persistent launch stops once its next block would overlap") {
+    CHECK_FALSE(miriam->should_stop_ahead(100, 100 + margin + 1));
+    CHECK(miriam->should_stop_ahead(100, 100 + margin));
+  }
+  SUBCASE("no prediction or no block time: as before") {
+    LaunchContext c = normal_launch(false, false);
+    c.us_until_critical_due = 10;
+    CHECK(miriam->decide(c).shard.blocks == 20000);
+    c.us_until_critical_due.reset();
+    c.observed_block_us = 1e6;
+    CHECK(miriam->decide(c).shard.blocks == 20000);
+  }
+  SUBCASE("baselines never stop ahead") {
+    CHECK_FALSE(make_policy(PolicyKind::kPriority, gpu)->should_stop_ahead(100, 0));
+  }
+}
