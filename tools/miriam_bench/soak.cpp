@@ -28,6 +28,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The coordinator's trace is emptied this often: it stays a few MB and the
+// clear holds the coordinator's mutex only briefly.
+constexpr auto kTraceClearInterval = std::chrono::seconds(1);
+
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
 }
@@ -166,6 +170,9 @@ SoakCounters counters_between(const CoordinatorStats& a, const CoordinatorStats&
   c.preemptions = b.preemptions - a.preemptions;
   c.resumes = b.resumes - a.resumes;
   c.regrows = b.regrows - a.regrows;
+  c.stops_ahead = b.stops_ahead - a.stops_ahead;
+  c.holds_long_blocks = b.holds_long_blocks - a.holds_long_blocks;
+  c.holds_critical_due = b.holds_critical_due - a.holds_critical_due;
   c.stop_request_errors = b.stop_request_errors - a.stop_request_errors;
   return c;
 }
@@ -238,10 +245,10 @@ std::string coordinator_state(Coordinator* coord) {
   return fmt::format(
       "coordinator: launches_submitted {} kernels_issued {} shards_issued {} holds {} requests_completed {} "
       "requests_failed {} launch_errors {} persistent_launches {} preemptions_requested {} preemptions {} resumes {} "
-      "regrows {} stop_request_errors {}",
+      "regrows {} stops_ahead {} holds_long_blocks {} holds_critical_due {} stop_request_errors {}",
       s.launches_submitted, s.kernels_issued, s.shards_issued, s.holds, s.requests_completed, s.requests_failed,
       s.launch_errors, s.persistent_launches, s.preemptions_requested, s.preemptions, s.resumes, s.regrows,
-      s.stop_request_errors);
+      s.stops_ahead, s.holds_long_blocks, s.holds_critical_due, s.stop_request_errors);
 }
 
 std::string tasks_state(const std::deque<SoakTask>& tasks) {
@@ -292,10 +299,10 @@ int run_soak(const Workload& w, const Options& options, const RunEnvironment& en
   CoordinatorConfig config;
   config.policy = PolicyKind::kMiriam;
   config.policy_options = env.policy_options;
-  // Off: the trace is a recorder that grows with every kernel by design (tens
-  // of MB per window here), which would drown the RSS check; the scheduling,
-  // preemption and completion paths are the same with it off.
-  config.tracing = false;
+  // On, as in the benchmark: the miriam policy learns normal block times from
+  // the same timed events. The trace itself records every kernel by design
+  // (MBs per second here), so the window loop clears it every second.
+  config.tracing = true;
   config.gpu_override = env.gpu;
   config.create_stream = env.create_stream;
   auto coord = std::make_unique<Coordinator>(config, env.catalog, env.profile);
@@ -359,7 +366,12 @@ int run_soak(const Workload& w, const Options& options, const RunEnvironment& en
   for (int k = 0; k < window_count; ++k) {
     const bool last = k == window_count - 1;
     const double end_s = last ? soak_s : (k + 1) * window_s;
-    wait_until(clock.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(end_s)), nullptr);
+    const Clock::time_point end = clock.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(end_s));
+    for (Clock::time_point next = Clock::now(); next < end;) {
+      next = std::min(end, next + kTraceClearInterval);
+      wait_until(next, nullptr);
+      coord->clear_trace();
+    }
     if (last) {
       // Requests in flight finish and count in the last window.
       clock.stop.store(true);

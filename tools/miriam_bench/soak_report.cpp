@@ -31,6 +31,9 @@ json counters_json(const SoakCounters& c) {
           {"preemptions", c.preemptions},
           {"resumes", c.resumes},
           {"regrows", c.regrows},
+          {"stops_ahead", c.stops_ahead},
+          {"holds_long_blocks", c.holds_long_blocks},
+          {"holds_critical_due", c.holds_critical_due},
           {"stop_request_errors", c.stop_request_errors}};
 }
 
@@ -102,7 +105,7 @@ std::string soak_json(const SoakReport& r) {
               {"soak_seconds", r.soak_seconds},
               {"window_seconds", r.window_seconds},
               {"watchdog_seconds", r.watchdog_seconds},
-              {"coordinator_tracing", false},
+              {"coordinator_tracing", "on, the trace cleared every second"},
               {"latency_definition", "scheduled release -> completion of the request's last kernel (host clock)"},
               {"verification", "every request's output copied back and compared bit for bit with the solo output"},
               {"complete", r.complete},

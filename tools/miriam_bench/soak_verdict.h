@@ -30,6 +30,7 @@ struct SoakCounters {
   std::uint64_t requests_completed = 0, requests_failed = 0, launch_errors = 0;
   std::uint64_t kernels_issued = 0, shards_issued = 0, holds = 0;
   std::uint64_t persistent_launches = 0, preemptions_requested = 0, preemptions = 0, resumes = 0, regrows = 0;
+  std::uint64_t stops_ahead = 0, holds_long_blocks = 0, holds_critical_due = 0;
   std::uint64_t stop_request_errors = 0;
 };
 
