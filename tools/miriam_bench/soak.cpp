@@ -317,7 +317,9 @@ int run_soak(const Workload& w, const Options& options, const RunEnvironment& en
       throw std::runtime_error("add_task " + t->spec.name + ": " + to_string(s));
   }
 
-  const fs::path base = fs::path(options.out_dir) / ("soak_" + w.name + "_" + sm_tag(device));
+  // soak_<workload>_<tag>, without doubling the prefix of the bundled soak_* workloads.
+  const std::string prefix = w.name.rfind("soak", 0) == 0 ? "" : "soak_";
+  const fs::path base = fs::path(options.out_dir) / (prefix + w.name + "_" + sm_tag(device));
   SoakOutput output(header, base);
   const double soak_s = *options.soak_seconds, window_s = options.soak_window_seconds;
   // A remainder shorter than a window joins the last one: no window is short

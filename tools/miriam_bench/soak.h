@@ -16,7 +16,8 @@ namespace miriam::bench {
 inline constexpr int kSoakExitFailed = 1;    // a criterion failed
 inline constexpr int kSoakExitDeadlock = 3;  // the watchdog fired (the process ends from the watchdog)
 
-// Writes soak_<workload>_<full|smsN>.json and .md into options.out_dir
+// Writes soak_<workload>_<full|smsN>.json and .md into options.out_dir (no
+// second "soak_" for workloads named soak_*)
 // (rewritten after every window, each by a temporary file and a rename).
 // Returns 0 when every criterion is met, kSoakExitFailed otherwise. Throws
 // std::runtime_error when the tasks or the coordinator cannot be set up.
