@@ -57,3 +57,26 @@ TEST_CASE("the miriam policy's planning knobs") {
   CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--pad-critical-sms", "yes"}),
                        "--pad-critical-sms: 'yes' (expected on or off)", UsageError);
 }
+
+TEST_CASE("soak options") {
+  const Options o = parse_options({"--workload", "soak_synthetic", "--out-dir", "o", "--soak-seconds", "660",
+                                   "--soak-window-seconds", "20", "--soak-watchdog-seconds", "15"});
+  REQUIRE(o.soak_seconds.has_value());
+  CHECK(*o.soak_seconds == doctest::Approx(660));
+  CHECK(o.soak_window_seconds == doctest::Approx(20));
+  CHECK(o.soak_watchdog_seconds == doctest::Approx(15));
+  const Options d = parse_options({"--workload", "a"});
+  CHECK_FALSE(d.soak_seconds.has_value());
+  CHECK(d.soak_window_seconds == doctest::Approx(30));
+  CHECK(d.soak_watchdog_seconds == doctest::Approx(10));
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--soak-seconds", "60"}),
+                       "--soak-seconds: needs --out-dir (the soak writes its results there)", UsageError);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--workload", "b", "--out-dir", "o", "--soak-seconds", "60"}),
+                       "--soak-seconds: give exactly one --workload", UsageError);
+  CHECK_THROWS_WITH_AS(
+      parse_options({"--workload", "a", "--out-dir", "o", "--soak-seconds", "60", "--soak-window-seconds", "90"}),
+      "--soak-window-seconds: longer than --soak-seconds", UsageError);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--out-dir", "o", "--soak-seconds", "60", "--verify", "last"}),
+                       "--soak-seconds: the soak verifies every request (--verify every)", UsageError);
+  CHECK_THROWS_AS(parse_options({"--workload", "a", "--soak-seconds", "0"}), UsageError);
+}

@@ -160,7 +160,9 @@ TEST_CASE("CSV: a header and one row per task and run, all of the same width") {
 }
 
 TEST_CASE("JSON carries the runs, their summaries and the targets") {
-  const BenchReport r = sample(false);
+  BenchReport r = sample(false);
+  r.runs[2].stats.preemptions = 7;
+  r.runs[2].stats.resumes = 6;
   const nlohmann::json j = nlohmann::json::parse(to_json(r, derive(r)));
   CHECK(j["card"] == "NVIDIA H100 80GB HBM3");
   CHECK(j["commit"] == "abc1234");
@@ -169,6 +171,8 @@ TEST_CASE("JSON carries the runs, their summaries and the targets") {
   CHECK(j["runs"][2]["summary"]["system_x_sequential"].get<double>() == doctest::Approx(1.6));
   CHECK(j["runs"][2]["tasks"][0]["latencies_ms"].size() == 3);
   CHECK_FALSE(j["runs"][2]["tasks"][1].contains("latencies_ms"));  // normal tasks: throughput only
+  CHECK(j["runs"][2]["stats"]["preemptions"] == 7);  // the coordinator's preemption counters
+  CHECK(j["runs"][2]["stats"]["resumes"] == 6);
   CHECK(j["targets"].size() == 3);
   CHECK(total_mismatches(r) == 1);
   CHECK(total_failures(r) == 0);

@@ -33,23 +33,9 @@ std::string sm_tag(const DeviceInfo& device) {
   return device.sms_requested ? fmt::format("sms{}", device.sms_requested) : "full";
 }
 
-BenchReport run_workload(const Workload& w, const Options& options, const RunEnvironment& env,
-                         const DeviceInfo& device, const std::string& commit, const std::string& date) {
-  BenchReport report;
-  report.workload = w.name;
-  report.description = w.description;
-  report.workload_file = w.origin;
-  report.card = device.card;
-  report.sm_count = device.sm_count;
-  report.sms_requested = device.sms_requested;
-  report.date = date;
-  report.commit = commit;
-  report.seed = options.seed;
-  report.short_mode = options.short_mode;
-  report.verify_mode = options.verify == VerifyMode::kEvery ? "every request" : "last request";
-  report.tasks = w.tasks;
+std::string describe_planner(const Options& options) {
   const ShardPlannerConfig& planner = options.policy_options.planner;
-  report.planner = fmt::format(
+  return fmt::format(
       "critical_budget_us={} idle_budget_us={} pad_critical_sms={} hold_over_budget={} shards_in_flight={},{} "
       "long_blocks={} drain_ahead={} profile={}",
       planner.critical_budget_us, planner.idle_budget_us ? fmt::format("{}", *planner.idle_budget_us) : "none",
@@ -59,7 +45,10 @@ BenchReport run_workload(const Workload& w, const Options& options, const RunEnv
       : options.policy_options.hold_long_persistent ? "hold-all"
                                                     : "hold", options.policy_options.drain_ahead ? "on" : "off",
       options.profile.empty() ? "none" : options.profile);
+}
 
+std::vector<std::unique_ptr<BenchTask>> prepare_tasks(const Workload& w, const Options& options,
+                                                      const RunEnvironment& env) {
   std::vector<std::unique_ptr<BenchTask>> tasks;
   for (std::size_t i = 0; i < w.tasks.size(); ++i) {
     auto t = std::make_unique<BenchTask>();
@@ -88,11 +77,31 @@ BenchReport run_workload(const Workload& w, const Options& options, const RunEnv
     t->arrival = resolve(t->spec.arrival, t->solo_latency_us);
     if (t->spec.deadline_us) t->deadline_us = t->spec.deadline_us;
     if (t->spec.deadline_x_solo) t->deadline_us = *t->spec.deadline_x_solo * t->solo_latency_us;
-    report.solo_latency_us.push_back(t->solo_latency_us);
     std::cerr << fmt::format("  calibrated {} ({} x{}): {:.3f} ms alone, {} kernels/inference, arrival {}\n",
                              t->spec.name, t->spec.model.text, t->spec.batch, t->solo_latency_us / 1000.0,
                              t->model->kernels_per_inference(), describe(t->arrival));
   }
+  return tasks;
+}
+
+BenchReport run_workload(const Workload& w, const Options& options, const RunEnvironment& env,
+                         const DeviceInfo& device, const std::string& commit, const std::string& date) {
+  BenchReport report;
+  report.workload = w.name;
+  report.description = w.description;
+  report.workload_file = w.origin;
+  report.card = device.card;
+  report.sm_count = device.sm_count;
+  report.sms_requested = device.sms_requested;
+  report.date = date;
+  report.commit = commit;
+  report.seed = options.seed;
+  report.short_mode = options.short_mode;
+  report.verify_mode = options.verify == VerifyMode::kEvery ? "every request" : "last request";
+  report.tasks = w.tasks;
+  report.planner = describe_planner(options);
+  std::vector<std::unique_ptr<BenchTask>> tasks = prepare_tasks(w, options, env);
+  for (const auto& t : tasks) report.solo_latency_us.push_back(t->solo_latency_us);
 
   const double run_s = expected_run_s(w, tasks);
   const std::string trace_prefix =

@@ -1,7 +1,9 @@
 // One workload end to end: models, calibration, solo runs, one run per policy.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "options.h"
 #include "report.h"
@@ -14,6 +16,16 @@ struct DeviceInfo {
   int sm_count = 0;       // SMs the runs can use
   int sms_requested = 0;  // --sms, 0 for the whole GPU
 };
+
+// Makes each task's model and calibrates it alone (back-to-back requests):
+// the median latency resolves intervals given relative to solo, and the first
+// output becomes the reference every later request is compared with.
+// Throws std::runtime_error when a model cannot be made or fails alone.
+std::vector<std::unique_ptr<BenchTask>> prepare_tasks(const Workload& workload, const Options& options,
+                                                      const RunEnvironment& environment);
+
+// The miriam policy's planning settings, for the record.
+std::string describe_planner(const Options& options);
 
 // Throws WorkloadError / std::runtime_error on setup failures.
 BenchReport run_workload(const Workload& workload, const Options& options, const RunEnvironment& environment,

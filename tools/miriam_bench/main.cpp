@@ -1,6 +1,7 @@
 // miriam_bench: the mixed-criticality multi-DNN benchmark (see usage()).
-// Exit status: 0 all runs ok; 1 a failed request or an output mismatch;
-// 2 bad command line or workload; 77 no GPU (nothing run).
+// Exit status: 0 all runs ok; 1 a failed request or an output mismatch (soak:
+// a criterion failed); 2 bad command line or workload; 3 soak: deadlock
+// suspected (the watchdog fired); 77 no GPU (nothing run).
 #include <cuda_runtime_api.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "miriam/kernel_catalog.h"
 #include "miriam/profile.h"
 #include "models.h"
+#include "soak.h"
 
 #include "miriam_bench_commit.h"  // generated at build time (commit_header.cmake)
 
@@ -168,6 +170,14 @@ int main(int argc, char** argv) {
   const std::string commit = options.commit.empty() ? MIRIAM_BENCH_COMMIT : options.commit;
   for (const std::string& dir : {options.out_dir, options.trace_dir})
     if (!dir.empty()) fs::create_directories(dir);
+  if (options.soak_seconds) {
+    try {
+      return run_soak(workloads.front(), options, env, device, commit, utc_now());
+    } catch (const std::exception& e) {
+      std::cerr << "miriam_bench soak: " << workloads.front().name << ": " << e.what() << "\n";
+      return 1;
+    }
+  }
   int status = 0;
   for (const Workload& w : workloads) {
     std::cerr << fmt::format("miriam_bench: {} on {} ({} SMs), {} kernels bound from manifests\n", w.name,

@@ -77,6 +77,10 @@ policy, in one process; prints one table per workload (rows = policies).
                          beside it (hold-all), or pad them beside it
   --drain-ahead on|off   stop/hold normal work before a periodic critical request is due (default on)
   --shards-in-flight N,M normal shards in flight per task with / without critical work running
+  soak (one workload, the miriam policy only; needs --out-dir):
+  --soak-seconds S       random arrivals for S seconds, every output verified, judged per window
+  --soak-window-seconds W   window length (default 30; the first window is warm-up)
+  --soak-watchdog-seconds D no request finished for D seconds: deadlock suspected, exit 3 (default 10)
   --list                 list the bundled workloads
   --help
 )";
@@ -132,11 +136,21 @@ Options parse_options(const std::vector<std::string>& args) {
       if (comma == std::string::npos) throw UsageError("--shards-in-flight: '" + v + "' (expected N,M)");
       o.policy_options.shards_in_flight_critical = static_cast<int>(parse_integer(a, v.substr(0, comma), 1));
       o.policy_options.shards_in_flight_idle = static_cast<int>(parse_integer(a, v.substr(comma + 1), 1));
-    } else if (a == "--list") o.list = true;
+    } else if (a == "--soak-seconds") o.soak_seconds = parse_positive(a, value());
+    else if (a == "--soak-window-seconds") o.soak_window_seconds = parse_positive(a, value());
+    else if (a == "--soak-watchdog-seconds") o.soak_watchdog_seconds = parse_positive(a, value());
+    else if (a == "--list") o.list = true;
     else if (a == "--help" || a == "-h") o.help = true;
     else throw UsageError("unknown option '" + a + "' (see --help)");
   }
   if (!o.help && !o.list && o.workloads.empty()) throw UsageError("no --workload given (see --list)");
+  if (o.soak_seconds && !o.help && !o.list) {
+    if (o.workloads.size() != 1) throw UsageError("--soak-seconds: give exactly one --workload");
+    if (o.out_dir.empty()) throw UsageError("--soak-seconds: needs --out-dir (the soak writes its results there)");
+    if (o.verify != VerifyMode::kEvery) throw UsageError("--soak-seconds: the soak verifies every request (--verify every)");
+    if (o.soak_window_seconds > *o.soak_seconds)
+      throw UsageError("--soak-window-seconds: longer than --soak-seconds");
+  }
   return o;
 }
 

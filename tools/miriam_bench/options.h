@@ -34,6 +34,11 @@ struct Options {
   std::string manifest_dir;  // empty: next to the executable
   std::string profile;       // shard timing profile for the miriam policy (optional)
   PolicyOptions policy_options;  // the miriam policy's shard planning knobs
+  // Soak (issue 8): only the miriam policy, random arrivals for this long,
+  // judged window by window (see soak.h). Unset: the ordinary benchmark.
+  std::optional<double> soak_seconds;
+  double soak_window_seconds = 30;
+  double soak_watchdog_seconds = 10;  // no request finished for this long: deadlock suspected
   bool list = false, help = false;
 };
 

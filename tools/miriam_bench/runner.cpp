@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstring>
 #include <iostream>
 #include <mutex>
 #include <stdexcept>
@@ -13,13 +12,12 @@
 
 #include "coordinator_launcher.h"
 #include "measure.h"
+#include "output_checker.h"
+#include "release_wait.h"
 
 namespace miriam::bench {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-using Micros = std::chrono::duration<double, std::micro>;
 
 // What one application thread saw.
 struct TaskLog : TaskRequests {
@@ -35,53 +33,6 @@ struct StopSignal {
     std::lock_guard<std::mutex> lock(mu);
     if (!stop.load()) at = Clock::now(), stop.store(true);
   }
-};
-
-// Sleeps until `t` (coarse sleep, then a short spin for precision). Returns
-// false when `stop` was raised first.
-bool wait_until(Clock::time_point t, const std::atomic<bool>* stop) {
-  constexpr auto spin = std::chrono::microseconds(150);
-  for (;;) {
-    if (stop && stop->load()) return false;
-    const auto now = Clock::now();
-    if (now >= t) return true;
-    if (t - now > spin) std::this_thread::sleep_for(std::min<Clock::duration>(t - now - spin, std::chrono::milliseconds(1)));
-  }
-}
-
-class OutputChecker {
- public:
-  OutputChecker(BenchTask& task, const RunEnvironment& env) : task_(task) {
-    host_.resize(task.model->output_elements() * sizeof(float));
-    const cudaError_t e = env.create_stream ? env.create_stream(0, &stream_)
-                                            : cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking);
-    if (e != cudaSuccess) throw std::runtime_error(std::string("creating a copy stream: ") + cudaGetErrorString(e));
-  }
-  ~OutputChecker() { cudaStreamDestroy(stream_); }
-
-  // Copies the output; the first one becomes the reference. Returns false on a mismatch.
-  bool check(std::string* error) {
-    cudaError_t e = cudaMemcpyAsync(host_.data(), task_.model->output(), host_.size(), cudaMemcpyDeviceToHost, stream_);
-    if (e == cudaSuccess) e = cudaStreamSynchronize(stream_);
-    if (e != cudaSuccess) {
-      *error = std::string("copying the output: ") + cudaGetErrorString(e);
-      return false;
-    }
-    if (task_.reference.empty()) {
-      task_.reference = host_;
-      return true;
-    }
-    if (std::memcmp(host_.data(), task_.reference.data(), host_.size()) == 0) return true;
-    std::size_t first = 0;
-    while (first < host_.size() && host_[first] == task_.reference[first]) ++first;
-    *error = fmt::format("output differs from the solo output (first differing float: {})", first / sizeof(float));
-    return false;
-  }
-
- private:
-  BenchTask& task_;
-  std::vector<unsigned char> host_;
-  cudaStream_t stream_ = nullptr;
 };
 
 void drive_task(Coordinator& coord, TaskId id, BenchTask& task, const RunEnvironment& env, const RunPlan& plan,
