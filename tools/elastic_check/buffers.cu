@@ -4,13 +4,13 @@
 
 namespace miriam::check {
 
-DeviceBuffers::DeviceBuffers(const LaunchSpec& spec) {
+DeviceBuffers::DeviceBuffers(const LaunchSpec& spec, std::size_t guard_bytes) {
   try {
     for (const BufferSpec& b : spec.buffers) {
       void* ptr = nullptr;
-      MIRIAM_CUDA(cudaMalloc(&ptr, b.bytes() + kGuardBytes));
+      MIRIAM_CUDA(cudaMalloc(&ptr, b.bytes() + guard_bytes));
       pointers_.push_back(ptr);
-      sizes_.push_back(b.bytes() + kGuardBytes);
+      sizes_.push_back(b.bytes() + guard_bytes);
     }
   } catch (...) {
     for (void* p : pointers_) cudaFree(p);

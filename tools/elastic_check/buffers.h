@@ -13,7 +13,8 @@ namespace miriam::check {
 
 class DeviceBuffers {
  public:
-  explicit DeviceBuffers(const LaunchSpec& spec);
+  // One allocation per buffer, of its bytes plus `guard_bytes`.
+  explicit DeviceBuffers(const LaunchSpec& spec, std::size_t guard_bytes = kGuardBytes);
   ~DeviceBuffers();
   DeviceBuffers(const DeviceBuffers&) = delete;
   DeviceBuffers& operator=(const DeviceBuffers&) = delete;

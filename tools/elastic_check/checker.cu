@@ -108,12 +108,12 @@ void check_launch(const Plan& plan, const CheckOptions& options, cudaStream_t st
   }
   std::vector<Active> active = prepare_variants(plan, launch, options, result);
 
-  DeviceBuffers buffers(spec);
+  DeviceBuffers buffers(spec, options.guard_bytes);
   ArgPack args(spec, buffers.pointers());
 
   try {
     for (unsigned run = 0; run < options.equivalence_runs; ++run) {
-      const std::vector<HostImage> initial = make_initial_images(spec, options.seed, run);
+      const std::vector<HostImage> initial = make_initial_images(spec, options.seed, run, options.guard_bytes);
       const std::vector<HostImage> reference = run_original(launch, buffers, args, initial, stream);
       // The original against itself: a kernel that is not bitwise reproducible
       // (float atomics, races) cannot be checked this way.

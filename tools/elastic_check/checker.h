@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "init.h"
 #include "report.h"
 #include "resolve.h"
 
@@ -19,6 +20,7 @@ struct CheckOptions {
   unsigned timing_runs = 50;      // 0: no timing
   unsigned warmup = 5;
   std::vector<std::string> kinds;  // variant kinds to check; empty: all
+  std::size_t guard_bytes = kGuardBytes;  // after each buffer; 0 under compute-sanitizer memcheck
 };
 
 // Fills `result` (whose spec fields are already set). A non-sticky CUDA error

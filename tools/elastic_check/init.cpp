@@ -67,7 +67,8 @@ void fill_random(const BufferSpec& b, unsigned char* out, Rng& rng) {
 
 }  // namespace
 
-std::vector<HostImage> make_initial_images(const LaunchSpec& spec, std::uint64_t seed, unsigned run) {
+std::vector<HostImage> make_initial_images(const LaunchSpec& spec, std::uint64_t seed, unsigned run,
+                                           std::size_t guard_bytes) {
   std::uint64_t launch_seed = mix_seed(seed, hash_string(spec.file.data(), spec.file.size()));
   launch_seed = mix_seed(launch_seed, spec.index);
   launch_seed = mix_seed(launch_seed, run);
@@ -75,7 +76,7 @@ std::vector<HostImage> make_initial_images(const LaunchSpec& spec, std::uint64_t
   images.reserve(spec.buffers.size());
   for (std::size_t k = 0; k < spec.buffers.size(); ++k) {
     const BufferSpec& b = spec.buffers[k];
-    HostImage image(b.bytes() + kGuardBytes, kGuardByte);
+    HostImage image(b.bytes() + guard_bytes, kGuardByte);
     switch (b.init) {
       case Init::Zero: std::memset(image.data(), 0, b.bytes()); break;
       case Init::Poison: std::memset(image.data(), kPoisonByte, b.bytes()); break;

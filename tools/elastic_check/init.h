@@ -15,7 +15,7 @@ constexpr std::size_t kGuardBytes = 256;
 constexpr unsigned char kGuardByte = 0xA5;
 constexpr unsigned char kPoisonByte = 0xFF;
 
-using HostImage = std::vector<unsigned char>;  // buffer bytes + kGuardBytes
+using HostImage = std::vector<unsigned char>;  // buffer bytes + guard zone
 
 // Deterministic 64-bit generator (splitmix64): same seed, same stream on every platform.
 class Rng {
@@ -33,7 +33,11 @@ class Rng {
 std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b);
 std::uint64_t hash_string(const char* s, std::size_t n);
 
-// The initial images of every buffer of `spec` for equivalence run `run`.
-std::vector<HostImage> make_initial_images(const LaunchSpec& spec, std::uint64_t seed, unsigned run);
+// The initial images of every buffer of `spec` for equivalence run `run`,
+// each followed by `guard_bytes` guard bytes. Guard zones sit inside the
+// allocation, so compute-sanitizer memcheck cannot see accesses into them:
+// sanitizer runs use 0, so that every access past a buffer is out of bounds.
+std::vector<HostImage> make_initial_images(const LaunchSpec& spec, std::uint64_t seed, unsigned run,
+                                           std::size_t guard_bytes = kGuardBytes);
 
 }  // namespace miriam::check

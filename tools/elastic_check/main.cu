@@ -4,6 +4,7 @@
 //   elastic_check --specs <dir> --manifests <dir> --out <result.json>
 //                 [--seed N] [--runs 50] [--warmup 5] [--equivalence-runs 2]
 //                 [--commit <sha>] [--only <kernel>] [--kinds sliced,persistent,shrunk]
+//                 [--guard-bytes 256]
 //
 // Exit: 0 all checks passed; 1 a check failed or a launch could not be
 // checked; 2 usage, spec or manifest error; 3 sticky CUDA error (the run
@@ -40,7 +41,8 @@ struct UsageError : std::runtime_error {
 constexpr const char* kUsage =
     "usage: elastic_check --specs <dir> --manifests <dir> --out <result.json>\n"
     "                     [--seed N] [--runs N] [--warmup N] [--equivalence-runs N]\n"
-    "                     [--commit <sha>] [--only <kernel>] [--kinds <kind,...>]\n";
+    "                     [--commit <sha>] [--only <kernel>] [--kinds <kind,...>]\n"
+    "                     [--guard-bytes N]  (after each buffer; default 256, 0 for memcheck)\n";
 
 unsigned long long parse_number(const std::string& flag, const std::string& text) {
   char* end = nullptr;
@@ -77,6 +79,7 @@ Options parse_options(int argc, char** argv) {
     else if (flag == "--runs") o.check.timing_runs = static_cast<unsigned>(parse_number(flag, value));
     else if (flag == "--warmup") o.check.warmup = static_cast<unsigned>(parse_number(flag, value));
     else if (flag == "--equivalence-runs") o.check.equivalence_runs = static_cast<unsigned>(parse_number(flag, value));
+    else if (flag == "--guard-bytes") o.check.guard_bytes = static_cast<std::size_t>(parse_number(flag, value));
     else throw UsageError(fmt::format("unknown option {}", flag));
   }
   if (o.specs.empty() || o.manifests.empty() || o.out.empty())
@@ -167,6 +170,7 @@ int main(int argc, char** argv) {
   report.timing_runs = options.check.timing_runs;
   report.warmup = options.check.warmup;
   report.equivalence_runs = options.check.equivalence_runs;
+  report.guard_bytes = options.check.guard_bytes;
   report.specs_dir = options.specs;
   report.manifests_dir = options.manifests;
   report.only = options.only;

@@ -167,6 +167,7 @@ json to_json(const Report& r) {
   j["timing_runs"] = r.timing_runs;
   j["warmup"] = r.warmup;
   j["equivalence_runs"] = r.equivalence_runs;
+  j["guard_bytes"] = r.guard_bytes;
   j["specs_dir"] = r.specs_dir;
   j["manifests_dir"] = r.manifests_dir;
   if (!r.only.empty()) j["only"] = r.only;

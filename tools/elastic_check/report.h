@@ -109,6 +109,7 @@ struct Report {
   std::string commit;
   std::uint64_t seed = 0;
   unsigned timing_runs = 0, warmup = 0, equivalence_runs = 0;
+  std::size_t guard_bytes = 0;
   std::string specs_dir, manifests_dir, only;
   std::vector<std::string> warnings;
   std::vector<LaunchResult> launches;

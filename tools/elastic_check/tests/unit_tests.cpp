@@ -297,6 +297,13 @@ TEST_CASE("initial images") {
   CHECK(hi == 255);
   for (const auto& image : a)
     CHECK(std::all_of(image.end() - kGuardBytes, image.end(), [](unsigned char x) { return x == kGuardByte; }));
+  // Without guard zones (sanitizer runs) the same bytes, just no guard.
+  const auto bare = make_initial_images(spec, 1, 0, 0);
+  REQUIRE(bare.size() == a.size());
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    CHECK(bare[k].size() == a[k].size() - kGuardBytes);
+    CHECK(std::equal(bare[k].begin(), bare[k].end(), a[k].begin()));
+  }
 }
 
 TEST_CASE("argument bytes") {
