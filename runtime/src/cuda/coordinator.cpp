@@ -201,6 +201,12 @@ struct Coordinator::State {
   std::vector<LaunchRecord> record_storage;
   std::vector<LaunchRecord*> free_records;
   std::vector<cudaEvent_t> free_events;
+  // Timed events for the launches whose block times the policy learns, when
+  // the others' events are untimed (no tracing): timing costs each critical
+  // launch a little (an H200 run with every event timed added 1.87% critical
+  // latency against 0.4-0.5% for the baselines; not yet rerun with two pools).
+  std::vector<cudaEvent_t> free_timed_events;
+  bool separate_timed_events = false;
   std::vector<cudaEvent_t> all_events;
   cudaEvent_t start_event = nullptr;
   Clock::time_point start_host;
@@ -300,9 +306,14 @@ struct Coordinator::State {
     return cudaEventElapsedTime(&ms, start_event, e) == cudaSuccess ? ms * 1000.0 : 0.0;
   }
 
+  std::vector<cudaEvent_t>& events_for(const BlockTimeEstimate* learns) {
+    return separate_timed_events && learns ? free_timed_events : free_events;
+  }
+
   void release_events(const Issued& i) {
-    if (i.begin) free_events.push_back(i.begin);
-    free_events.push_back(i.end);
+    std::vector<cudaEvent_t>& pool = events_for(i.block_time);
+    if (i.begin) pool.push_back(i.begin);
+    pool.push_back(i.end);
   }
 
   // Retires the head of `s`, which the GPU reported finished with `q`.
@@ -423,9 +434,10 @@ struct Coordinator::State {
   // tracing, or to learn the block time of a normal launch) and records the
   // begin event; its error fails the launch.
   cudaError_t begin_issue(Issued& i, StreamState* s) {
-    i.end = free_events.back(), free_events.pop_back();
+    std::vector<cudaEvent_t>& pool = events_for(i.block_time);
+    i.end = pool.back(), pool.pop_back();
     if (!config.tracing && !i.block_time) return cudaSuccess;
-    i.begin = free_events.back(), free_events.pop_back();
+    i.begin = pool.back(), pool.pop_back();
     return cudaEventRecord(i.begin, s->stream);
   }
 
@@ -453,7 +465,7 @@ struct Coordinator::State {
   // of its sliced variant. False: out of events (retry after completions);
   // a failed launch consumes the record and fails its request.
   bool issue(LaunchRecord* rec, bool shard, std::uint64_t first, std::uint64_t count) {
-    if (free_events.size() < 2) return false;  // back-pressure: wait for completions
+    if (events_for(shard ? rec->block_time : nullptr).size() < 2) return false;  // back-pressure: wait for completions
     TaskState* t = rec->task;
     StreamState* s = t->stream;
     Issued i;
@@ -493,7 +505,7 @@ struct Coordinator::State {
   // blocks of its persistent variant. The record stays its task's queue head
   // until the launch ends (retire_persistent). Same return as issue().
   bool issue_persistent(LaunchRecord* rec, const PersistentSizing& sizing) {
-    if (free_events.size() < 2) return false;
+    if (events_for(rec->block_time).size() < 2) return false;
     TaskState* t = rec->task;
     StreamState* s = t->stream;
     PersistentLaunch l;
@@ -874,18 +886,22 @@ Status Coordinator::initialize() {
   MIRIAM_CUDA_TRY(s.create_stream(0, &shared.stream));
   MIRIAM_CUDA_TRY(s.create_stream(s.priority_highest, &s.stop_stream));
 
-  // Timed events for the trace, and for a planning policy, which learns
-  // normal blocks' durations from them (BlockTimeEstimate).
-  const bool timed = s.config.tracing || s.policy->plans_shards();
-  const unsigned event_flags = timed ? cudaEventDefault : cudaEventDisableTiming;
+  // Timed events for the trace; without it, a second, timed pool for the
+  // normal launches a planning policy learns block times from.
+  const unsigned event_flags = s.config.tracing ? cudaEventDefault : cudaEventDisableTiming;
+  s.separate_timed_events = !s.config.tracing && s.policy->plans_shards();
   const std::size_t event_count = 2 * std::max<std::size_t>(s.config.max_issued_in_flight, 2);
-  s.all_events.reserve(event_count);
+  s.all_events.reserve(event_count * (s.separate_timed_events ? 2 : 1));
   for (std::size_t i = 0; i < event_count; ++i) {
     cudaEvent_t e;
     MIRIAM_CUDA_TRY(cudaEventCreateWithFlags(&e, event_flags));
     s.all_events.push_back(e);
+    s.free_events.push_back(e);
+    if (!s.separate_timed_events) continue;
+    MIRIAM_CUDA_TRY(cudaEventCreateWithFlags(&e, cudaEventDefault));
+    s.all_events.push_back(e);
+    s.free_timed_events.push_back(e);
   }
-  s.free_events = s.all_events;
   s.record_storage.resize(std::max<std::size_t>(s.config.max_launches_queued, 1));
   for (LaunchRecord& r : s.record_storage) s.free_records.push_back(&r);
   s.spans.reserve(1 << 14);
