@@ -1,8 +1,8 @@
 // One normal task's control block for its persistent launches (one in flight
 // at a time), with the stream ordering that keeps stop requests and clears
 // apart:
-//   kernel stream: [wait stop_sent] clear stop, reset tickets, record `cleared`,
-//                  kernel, copy tickets back, end event
+//   kernel stream: [wait stop_sent] clear stop, record `cleared`,
+//                  kernel (its last block resets the claim word), copy the claimed count back, end event
 //   stop stream:   wait `cleared`, copy the stop word, record `stop_sent`
 // A stop therefore lands after the clear of the launch it targets, and the
 // next launch's clear after any earlier stop: no stale stop word stops a
