@@ -27,6 +27,11 @@ struct PersistentPlannerConfig {
   // Prefer the sliced variant when, by the profile, the persistent one runs a
   // logical block more than this fraction slower.
   double max_overhead = 0.10;
+  // Logical blocks per claim (PersistentLaunch::chunk) are chosen so that C x
+  // one logical block's time on its slot (the profile's wave time) stays
+  // within this budget: a stop waits for at most C logical blocks per
+  // physical block. 0 (or no profile): C = 1, one atomic per logical block.
+  double claim_budget_us = 0;
 };
 
 enum class PersistentReason {
@@ -42,6 +47,8 @@ struct PersistentSizing {
   std::uint64_t physical_blocks = 0;  // P; 0: no persistent launch now
   int sms = 0;                        // SMs the launch is meant to cover
   PersistentReason reason = PersistentReason::kNoIdleSm;
+  unsigned chunk = 1;                 // C: logical blocks per claim (claim_chunk)
+  bool static_first_chunk = false;    // PersistentLaunch::static_first_chunk
 };
 
 // A persistent normal launch on the GPU.
@@ -80,6 +87,14 @@ class PersistentPlanner {
   // not show it slower than max_overhead.
   bool prefer_persistent(const KernelFootprint& persistent, const ShardTiming* persistent_timing,
                          const std::optional<KernelFootprint>& sliced, const ShardTiming* sliced_timing) const;
+
+  // C for a persistent launch of `physical_blocks` over `blocks_remaining`:
+  // within config().claim_budget_us of the profile's time per logical block,
+  // the C that leaves the fewest logical blocks on the busiest physical block
+  // (chunks spread unevenly cost more than claims), the largest such C.
+  // 1 without a budget or a profile.
+  unsigned claim_chunk(const KernelFootprint& footprint, const ShardTiming* timing, std::uint64_t blocks_remaining,
+                       std::uint64_t physical_blocks) const;
 
   const GpuModel& gpu() const { return gpu_; }
   const PersistentPlannerConfig& config() const { return config_; }
