@@ -205,11 +205,17 @@ struct PersistentClaim {
 
 // A physical block's loop state, in shared memory. Two claim slots let one
 // barrier per logical block both publish the next claim and separate the two
-// blocks' use of shared memory; the chunk cursor is the leader's alone.
+// blocks' use of shared memory. The rest is the leader's alone: the chunk
+// being run, and the launch's constants the claims need, kept here rather
+// than in registers (the compiler would hoist them out of the loop and hold
+// them across the body: +7 registers on the implicit-GEMM convolution).
 struct PersistentClaims {
   PersistentClaim slot[2];
-  unsigned long long next;       // the next logical block of the chunk being run
-  unsigned long long chunk_end;  // that chunk's end (exclusive)
+  unsigned long long next;            // the next logical block of the chunk being run
+  unsigned long long chunk_end;       // that chunk's end (exclusive)
+  unsigned long long begin, end;      // the launch's range
+  unsigned long long first_ticketed;  // offset of the first ticketed chunk (P*C with static first chunks, else 0)
+  unsigned long long chunk;           // C
 };
 
 // The one thread of a block that claims logical blocks for it.
@@ -244,11 +250,11 @@ __host__ __device__ inline unsigned long long persistent_static_blocks(const Sli
 // publishes its first logical block in `slot`.
 __host__ __device__ inline void persistent_start_chunk(PersistentClaims& claims, unsigned slot, const Slice& slice,
                                                        unsigned long long start) {
-  const unsigned long long count = slice.end - slice.begin;
-  const unsigned long long stop_at = start + slice.chunk;
-  claims.next = slice.begin + start + 1;
-  claims.chunk_end = slice.begin + (stop_at < count ? stop_at : count);
-  claims.slot[slot] = PersistentClaim{slice_logical_block(slice, slice.begin + start), 1u};
+  const unsigned long long first = claims.begin + start;
+  const unsigned long long stop_at = first + claims.chunk;
+  claims.next = first + 1;
+  claims.chunk_end = stop_at < claims.end ? stop_at : claims.end;
+  claims.slot[slot] = PersistentClaim{slice_logical_block(slice, first), 1u};
 }
 
 __host__ __device__ inline void persistent_no_claim(PersistentClaims& claims, unsigned slot) {
@@ -260,12 +266,11 @@ __host__ __device__ inline void persistent_no_claim(PersistentClaims& claims, un
 template <class Ops>
 __host__ __device__ void persistent_claim_chunk(PersistentClaims& claims, unsigned slot, const Ops& ops,
                                                 const Slice& slice) {
-  const unsigned long long count = slice.end - slice.begin;
-  const unsigned long long first_ticketed = persistent_static_blocks(slice, ops.physical_blocks());
-  if (first_ticketed >= count) return persistent_no_claim(claims, slot);  // the static chunks cover the range
+  const unsigned long long count = claims.end - claims.begin;
+  if (claims.first_ticketed >= count) return persistent_no_claim(claims, slot);  // static chunks cover the range
   if (ops.stop_requested()) return persistent_no_claim(claims, slot);
-  const unsigned long long ticket = ops.fetch_add(slice.chunk);
-  const unsigned long long start = first_ticketed + (ticket & kPersistentTicketMask);
+  const unsigned long long ticket = ops.fetch_add(claims.chunk);
+  const unsigned long long start = claims.first_ticketed + (ticket & kPersistentTicketMask);
   if (start >= count) return persistent_no_claim(claims, slot);
   persistent_start_chunk(claims, slot, slice, start);
 }
@@ -274,6 +279,10 @@ __host__ __device__ void persistent_claim_chunk(PersistentClaims& claims, unsign
 #pragma nv_exec_check_disable
 template <class Ops>
 __host__ __device__ void persistent_first_claim(PersistentClaims& claims, const Ops& ops, const Slice& slice) {
+  claims.begin = slice.begin;
+  claims.end = slice.end;
+  claims.chunk = slice.chunk;
+  claims.first_ticketed = persistent_static_blocks(slice, ops.physical_blocks());
   if (!slice.static_first_chunk) return persistent_claim_chunk(claims, 0, ops, slice);
   const unsigned long long start = ops.block_linear() * slice.chunk;
   if (start >= slice.end - slice.begin) return persistent_no_claim(claims, 0);
@@ -293,7 +302,7 @@ __host__ __device__ void persistent_next_claim(PersistentClaims& claims, unsigne
   }
   // Chunks go out in increasing order: after the one that reached the end,
   // every ticket would be empty.
-  if (claims.chunk_end == slice.end) return persistent_no_claim(claims, slot);
+  if (claims.chunk_end == claims.end) return persistent_no_claim(claims, slot);
   persistent_claim_chunk(claims, slot, ops, slice);
 }
 
