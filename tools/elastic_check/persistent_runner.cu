@@ -277,7 +277,7 @@ class PersistentRunner final : public VariantRunner {
 
   // The grid as three ranges, enqueued back to back on one control block with
   // no host synchronization and nothing between the launches: each launch must
-  // find the ticket counter reset by the previous one's last block (a stale
+  // find the claim word reset by the previous one's last block (a stale
   // counter would skip logical blocks, which the bitwise check catches).
   void back_to_back(ArgPack& args, cudaStream_t stream, const ClaimMode& mode) const {
     const unsigned long long n = launch_.block_count();

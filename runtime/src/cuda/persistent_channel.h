@@ -28,7 +28,7 @@ class PersistentChannel {
 
   // Stream-ordered before the launch, on launch.stream.
   cudaError_t prepare(const PersistentLaunch& launch);
-  // Stream-ordered after the launch, on its stream: the ticket count comes back
+  // Stream-ordered after the launch, on its stream: the claimed count comes back
   // to pinned memory, readable once the launch's end event has completed.
   cudaError_t after_launch(cudaStream_t stream);
   // Asks the launch prepared last to stop at its next logical-block boundary.

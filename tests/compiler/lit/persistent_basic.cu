@@ -1,5 +1,5 @@
 // The persistent variant: P blocks loop over logical blocks, claiming chunks
-// of them (a static first chunk, then atomic tickets); the original body runs inside the loop with logical
+// of them by atomic ticket; the original body runs inside the loop with logical
 // blockIdx/gridDim, and `return` means "next logical block".
 // RUN: rm -rf %t && %miriamc %s -o %t --passes=sliced,persistent > %t.summary
 // RUN: FileCheck %s < %t/persistent_basic.elastic.cu
