@@ -110,22 +110,9 @@ unsigned PersistentPlanner::claim_chunk(const KernelFootprint& footprint, const 
       std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::max(gpu_.sm_count, 0)) * std::max(per_sm, 0));
   const double block_us = timing->wave_us(full_slots);  // what one logical block holds its slot for
   if (!(block_us > 0)) return 1;
-  constexpr std::uint64_t kMaxChunk = 4096;  // beyond this the search is not worth it
-  const std::uint64_t by_budget = static_cast<std::uint64_t>(std::min(config_.claim_budget_us / block_us, 4096.0));
-  // More than a physical block's even share only idles the others.
-  const std::uint64_t share = (blocks_remaining + physical_blocks - 1) / physical_blocks;
-  const std::uint64_t limit = std::min({by_budget, share, kMaxChunk});
-  std::uint64_t best = 1, best_span = ~0ull;
-  for (std::uint64_t c = 1; c <= limit; ++c) {
-    // Chunks dealt round-robin: the busiest block runs ceil(chunks / P) of them.
-    const std::uint64_t chunks = (blocks_remaining + c - 1) / c;
-    const std::uint64_t span = (chunks + physical_blocks - 1) / physical_blocks * c;
-    if (span <= best_span) {
-      best = c;
-      best_span = span;
-    }
-  }
-  return static_cast<unsigned>(best);
+  constexpr double kMaxChunk = 4096;  // beyond this the search is not worth it
+  return even_claim_chunk(blocks_remaining, physical_blocks,
+                          static_cast<std::uint64_t>(std::min(config_.claim_budget_us / block_us, kMaxChunk)));
 }
 
 }  // namespace miriam

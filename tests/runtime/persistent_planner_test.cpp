@@ -249,3 +249,12 @@ TEST_CASE("claim chunk: C x the profile's time per logical block within the budg
       }
   }
 }
+
+TEST_CASE("even claim chunk: fewest logical blocks on the busiest physical block, then the largest C") {
+  CHECK(even_claim_chunk(6272, 1056, 16) == 6);  // one chunk each; 4 or 5 would leave 8 or 10
+  CHECK(even_claim_chunk(6272, 1056, 5) == 3);   // 3: two chunks each (6); 4 and 5 leave 8 and 10
+  CHECK(even_claim_chunk(40, 40, 16) == 1);      // one logical block each already
+  CHECK(even_claim_chunk(100, 10, 16) == 10);
+  CHECK(even_claim_chunk(100, 10, 0) == 1);      // no room in the budget: one per claim
+  CHECK(even_claim_chunk(0, 10, 16) == 1);
+}

@@ -26,6 +26,7 @@
 #include "cuda_check.h"
 #include "init.h"
 #include "miriam/elastic.cuh"
+#include "miriam/persistent_planner.h"
 #include "stats.h"
 #include "variant_runner.h"
 
@@ -42,14 +43,19 @@ constexpr unsigned kLatencySamples = 30;
 // static_first_chunk). The first is the default, timed as "the" overhead and
 // used for the preemption latency; the others are timed as extras.
 struct ClaimMode {
-  unsigned chunk;
+  unsigned chunk;  // 0: "even", the C <= 16 the planner's even_claim_chunk picks for the launch
   bool static_first_chunk;
   std::string suffix() const {
     if (chunk == 1 && !static_first_chunk) return "";
-    return fmt::format(" C={}{}", chunk, static_first_chunk ? " static" : "");
+    const std::string c = chunk == 0 ? std::string("even") : std::to_string(chunk);
+    return " C=" + c + (static_first_chunk ? " static" : "");
   }
 };
 constexpr ClaimMode kClaimModes[] = {{1, false}, {4, false}, {16, false}, {1, true}, {4, true}, {16, true}};
+// Timed too, and checked with one whole-grid launch: what the coordinator
+// would run with a claim budget of 16 logical blocks.
+constexpr ClaimMode kEvenMode = {0, true};
+constexpr unsigned kEvenMaxChunk = 16;
 
 ClaimMode mode_of(const Schedule& s) { return ClaimMode{s.chunk, s.static_first_chunk}; }
 
@@ -131,6 +137,7 @@ class PersistentRunner final : public VariantRunner {
                                kMinCycles, std::max(1u, sms / 2), sms, 2 * sms)},
           mode));
     }
+    out.push_back(timed(kEvenMode));
     return out;
   }
 
@@ -140,6 +147,7 @@ class PersistentRunner final : public VariantRunner {
   std::vector<Schedule> extra_timing_schedules() const override {
     std::vector<Schedule> out;
     for (std::size_t i = 1; i < std::size(kClaimModes); ++i) out.push_back(timed(kClaimModes[i]));
+    out.push_back(timed(kEvenMode));
     return out;
   }
 
@@ -199,7 +207,8 @@ class PersistentRunner final : public VariantRunner {
 
   ::miriam::PersistentLaunch range(unsigned long long begin, unsigned p, const ClaimMode& mode) const {
     ::miriam::PersistentLaunch l;
-    l.chunk = mode.chunk;
+    l.chunk = mode.chunk != 0 ? mode.chunk
+                              : ::miriam::even_claim_chunk(launch_.block_count() - begin, p, kEvenMaxChunk);
     l.static_first_chunk = mode.static_first_chunk;
     l.grid = launch_.grid;
     l.block = launch_.block;

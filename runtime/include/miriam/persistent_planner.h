@@ -9,6 +9,7 @@
 // covers and the SMs the critical kernels need add up to more than the GPU.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -58,6 +59,27 @@ struct PersistentRun {
   bool stop_requested = false;        // already draining
   bool beside_critical = false;       // sized to the SMs critical kernels left (kIdleSms)
 };
+
+// The C in [1, max_chunk] that leaves the fewest logical blocks on the
+// busiest of `physical_blocks` blocks when `blocks` are dealt in chunks of C,
+// the largest such C (fewest claims): for 6272 blocks on 1056, C = 6 (one
+// chunk each), where 4 or 5 would leave 8 or 10 on some blocks.
+inline unsigned even_claim_chunk(std::uint64_t blocks, std::uint64_t physical_blocks, std::uint64_t max_chunk) {
+  if (blocks == 0 || physical_blocks == 0) return 1;
+  // More than a physical block's even share only idles the others.
+  const std::uint64_t share = (blocks + physical_blocks - 1) / physical_blocks;
+  const std::uint64_t limit = std::min<std::uint64_t>({max_chunk, share, 65535});
+  std::uint64_t best = 1, best_span = ~0ull;
+  for (std::uint64_t c = 1; c <= limit; ++c) {
+    const std::uint64_t chunks = (blocks + c - 1) / c;
+    const std::uint64_t span = (chunks + physical_blocks - 1) / physical_blocks * c;
+    if (span <= best_span) {
+      best = c;
+      best_span = span;
+    }
+  }
+  return static_cast<unsigned>(best);
+}
 
 class PersistentPlanner {
  public:
