@@ -1,8 +1,8 @@
 // Persistent-thread conversion with cooperative preemption: a variant
 // `k__miriam_persistent(PersistentControl*, Slice, ...)` launched with any
 // P >= 1 blocks, whose blocks loop over the logical blocks [begin, end) of the
-// original grid (atomic ticket per logical block) and stop at a logical-block
-// boundary when the control block's stop word is set.
+// original grid (an atomic ticket per chunk of Slice::chunk logical blocks)
+// and stop at a chunk boundary when the control block's stop word is set.
 #pragma once
 
 #include "Pass.h"

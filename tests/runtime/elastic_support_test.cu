@@ -3,7 +3,9 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
+#include <vector>
 
 #include "miriam/elastic.cuh"
 
@@ -65,6 +67,19 @@ TEST_CASE("a persistent launch: validity, no per-launch work, progress and resum
   CHECK(miriam::persistent_prepare_launch(launch) == cudaErrorInvalidValue);
   launch.physical_blocks = 2147483648u;  // more than a grid's x dimension holds
   CHECK_FALSE(launch.valid());
+  launch.physical_blocks = miriam::kMaxPersistentBlocks + 1;  // the exit count would overflow the claim word
+  CHECK_FALSE(launch.valid());
+  launch.physical_blocks = miriam::kMaxPersistentBlocks;
+  CHECK(launch.valid());
+  launch.physical_blocks = 8;
+  launch.chunk = 0;
+  CHECK_FALSE(launch.valid());
+  launch.chunk = miriam::kMaxPersistentChunk + 1;  // Slice::chunk is 16 bits
+  CHECK_FALSE(launch.valid());
+  launch.chunk = miriam::kMaxPersistentChunk;
+  CHECK(launch.valid());
+  CHECK(launch.slice().chunk == miriam::kMaxPersistentChunk);
+  launch.chunk = 1;
   launch.physical_blocks = 8;
   launch.end = 31;  // past the grid
   CHECK_FALSE(launch.valid());
@@ -79,4 +94,140 @@ TEST_CASE("a persistent launch: validity, no per-launch work, progress and resum
   CHECK(resumed.begin == 15);
   CHECK(resumed.end == 30);
   CHECK_FALSE(miriam::persistent_resume_launch(resumed, 30));
+}
+
+// A CPU model of one persistent launch: P physical blocks whose leaders run
+// the claim protocol of elastic.cuh (the same templates the GPU runs, through
+// model ops), one step at a time in a random interleaving, with a stop word
+// set at a chosen step. Each claimed logical block counts as run.
+namespace {
+
+struct ModelControl {
+  unsigned long long claimed = 0;
+  bool stop = false;
+  unsigned long long finished = 0;
+};
+
+struct ModelOps {
+  ModelControl* control;
+  unsigned blocks;
+  unsigned long long block;
+  unsigned physical_blocks() const { return blocks; }
+  unsigned long long block_linear() const { return block; }
+  bool stop_requested() const { return control->stop; }
+  unsigned long long fetch_add(unsigned long long v) const {
+    const unsigned long long old = control->claimed;
+    control->claimed += v;
+    return old;
+  }
+  void finish(unsigned long long claimed) const {
+    control->finished = claimed;
+    control->claimed = 0;
+  }
+};
+
+// Runs `launch` to its end; returns the progress the host would compute.
+unsigned long long model_launch(const miriam::PersistentLaunch& launch, ModelControl& control, std::mt19937& rng,
+                                long long stop_at_step, std::vector<int>& runs) {
+  struct Block {
+    miriam::PersistentClaims claims{};
+    unsigned slot = 0;
+    int state = 0;  // 0: not started, 1: in the loop
+    unsigned long long after_stop = 0;  // logical blocks run once the stop was set
+  };
+  const miriam::Slice slice = launch.slice();
+  std::vector<Block> blocks(launch.physical_blocks);
+  std::vector<unsigned> alive(launch.physical_blocks);
+  for (unsigned b = 0; b < launch.physical_blocks; ++b) alive[b] = b;
+  long long step = 0;
+  while (!alive.empty()) {
+    if (step++ == stop_at_step) control.stop = true;
+    const std::size_t pick = rng() % alive.size();
+    Block& block = blocks[alive[pick]];
+    const ModelOps ops{&control, launch.physical_blocks, alive[pick]};
+    if (block.state == 0) {
+      miriam::persistent_first_claim(block.claims, ops, slice);
+      block.state = 1;
+      continue;
+    }
+    const miriam::PersistentClaim claim = block.claims.slot[block.slot];
+    if (!claim.valid) {
+      miriam::persistent_block_exit(ops, slice);
+      alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(pick));
+      continue;
+    }
+    ++runs[claim.block.x + launch.grid.x * (claim.block.y + launch.grid.y * claim.block.z)];
+    // Preemption latency: once the stop is set, a block finishes at most the chunk it is in.
+    if (control.stop) REQUIRE(++block.after_stop <= launch.chunk);
+    miriam::persistent_next_claim(block.claims, block.slot ^ 1u, ops, slice);
+    block.slot ^= 1u;
+  }
+  return miriam::persistent_progress(launch, control.finished);
+}
+
+// Every logical block before `progress` ran exactly once, none after it.
+void check_prefix(const std::vector<int>& runs, unsigned long long progress) {
+  for (unsigned long long i = 0; i < runs.size(); ++i)
+    REQUIRE_MESSAGE(runs[i] == (i < progress ? 1 : 0), "logical block " << i << " ran " << runs[i]
+                                                                         << " times, progress " << progress);
+}
+
+}  // namespace
+
+TEST_CASE("persistent claims (CPU model): exactly once, one-number progress, under stops and resumes") {
+  std::mt19937 rng(2026);
+  for (dim3 grid : {dim3(1, 1, 1), dim3(37, 1, 1), dim3(13, 7, 3)})
+    for (unsigned chunk : {1u, 2u, 4u, 16u})
+      for (bool static_first : {false, true}) {
+        CAPTURE(grid.x);
+        CAPTURE(grid.y);
+        CAPTURE(chunk);
+        CAPTURE(static_first);
+        const unsigned long long n = miriam::logical_block_count(grid);
+        ModelControl control;
+        miriam::PersistentLaunch launch;
+        launch.grid = grid;
+        launch.end = n;
+        launch.chunk = chunk;
+        launch.static_first_chunk = static_first;
+        launch.control = reinterpret_cast<miriam::PersistentControl*>(&control);  // only valid() reads it
+
+        SUBCASE("uninterrupted, any P: the whole range, the claim word reset") {
+          for (unsigned p : {1u, 3u, 8u, static_cast<unsigned>(n + 7)}) {
+            std::vector<int> runs(n);
+            launch.physical_blocks = p;
+            REQUIRE(launch.valid());
+            CHECK(model_launch(launch, control, rng, -1, runs) == n);
+            check_prefix(runs, n);
+            CHECK(control.claimed == 0);
+            control.stop = false;
+          }
+        }
+        SUBCASE("stopped before it started: nothing, or exactly the static chunks") {
+          std::vector<int> runs(n);
+          launch.physical_blocks = 3;
+          const unsigned long long progress = model_launch(launch, control, rng, 0, runs);
+          CHECK(progress == (static_first ? std::min<unsigned long long>(n, 3ull * chunk) : 0));
+          check_prefix(runs, progress);
+          CHECK(control.claimed == 0);
+        }
+        SUBCASE("stops at random moments, resumed from the progress until done") {
+          std::vector<int> runs(n);
+          unsigned long long done = 0;
+          int cycles = 0;
+          while (done < n) {
+            REQUIRE(++cycles < 10000);
+            control.stop = false;
+            launch.begin = done;
+            launch.physical_blocks = 1 + rng() % 9;
+            REQUIRE(launch.valid());
+            const unsigned long long now =
+                model_launch(launch, control, rng, static_cast<long long>(rng() % (3 * (n - done) + 4)), runs);
+            REQUIRE(now >= done);
+            check_prefix(runs, now);
+            CHECK(control.claimed == 0);
+            done = now;
+          }
+        }
+      }
 }

@@ -212,3 +212,49 @@ TEST_CASE("miriam policy: persistent launches, preemption and resume") {
     }
   }
 }
+
+TEST_CASE("claim chunk: C x the profile's time per logical block within the budget, chunks spread evenly") {
+  const ShardTiming timing = per_block(0.01);  // one wave of 132 blocks: 1.32 us per logical block on its slot
+  PersistentPlannerConfig config;
+  SUBCASE("without a budget or a profile: one logical block per claim") {
+    CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, &timing, 6272, 1056) == 1);
+    config.claim_budget_us = 10;
+    CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, nullptr, 6272, 1056) == 1);
+    const ShardTiming none;
+    CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, &none, 6272, 1056) == 1);
+  }
+  SUBCASE("a budget below one logical block still claims one") {
+    config.claim_budget_us = 1.0;
+    CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, &timing, 6272, 1056) == 1);
+  }
+  SUBCASE("6272 blocks on 1056: C = 6 covers them in one static chunk each; 4 or 5 would leave 8 or 10") {
+    config.claim_budget_us = 10;  // up to 7
+    CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, &timing, 6272, 1056) == 6);
+    config.claim_budget_us = 6;   // up to 4: 4 spreads worse than 3
+    CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, &timing, 6272, 1056) == 3);
+  }
+  SUBCASE("never more than a physical block's share") {
+    config.claim_budget_us = 1000;
+    CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, &timing, 40, 40) == 1);
+    CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, &timing, 100, 10) == 10);
+  }
+  SUBCASE("the chosen C keeps the drain within the budget") {
+    config.claim_budget_us = 20;
+    const PersistentPlanner p(gpu, config);
+    for (std::uint64_t blocks : {1000ull, 50000ull, 123457ull})
+      for (std::uint64_t physical : {1ull, 66ull, 1056ull}) {
+        const unsigned c = p.claim_chunk(kernel, &timing, blocks, physical);
+        CHECK(c >= 1);
+        CHECK(c * 1.32 <= 20.0 + 1e-9);
+      }
+  }
+}
+
+TEST_CASE("even claim chunk: fewest logical blocks on the busiest physical block, then the largest C") {
+  CHECK(even_claim_chunk(6272, 1056, 16) == 6);  // one chunk each; 4 or 5 would leave 8 or 10
+  CHECK(even_claim_chunk(6272, 1056, 5) == 3);   // 3: two chunks each (6); 4 and 5 leave 8 and 10
+  CHECK(even_claim_chunk(40, 40, 16) == 1);      // one logical block each already
+  CHECK(even_claim_chunk(100, 10, 16) == 10);
+  CHECK(even_claim_chunk(100, 10, 0) == 1);      // no room in the budget: one per claim
+  CHECK(even_claim_chunk(0, 10, 16) == 1);
+}

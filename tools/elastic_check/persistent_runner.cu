@@ -10,18 +10,23 @@
 // least 20 cycles, including a stop requested before a launch starts and one
 // after the kernel has finished; and "back-to-back": the grid as three
 // ranges launched one after another on one control block without any reset
-// or host sync between them. Every schedule must give bitwise the
-// original's result: no logical block skipped, none run twice.
+// or host sync between them. Each of these for every claim mode (logical
+// blocks per claim C = 1, 4, 16; with and without a static first chunk).
+// Every schedule must give bitwise the original's result: no logical block
+// skipped, none run twice.
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 #include <fmt/format.h>
 
 #include "cuda_check.h"
 #include "init.h"
 #include "miriam/elastic.cuh"
+#include "miriam/persistent_planner.h"
 #include "stats.h"
 #include "variant_runner.h"
 
@@ -33,6 +38,28 @@ using Clock = std::chrono::steady_clock;
 constexpr unsigned kMinCycles = 20;
 constexpr unsigned kMaxCycles = 400;
 constexpr unsigned kLatencySamples = 30;
+
+// How physical blocks claim logical blocks (PersistentLaunch::chunk and
+// static_first_chunk). The first is the default, timed as "the" overhead and
+// used for the preemption latency; the others are timed as extras.
+struct ClaimMode {
+  unsigned chunk;  // 0: "even", the C <= 16 the planner's even_claim_chunk picks for the launch
+  bool static_first_chunk;
+  std::string suffix() const {
+    if (chunk == 1 && !static_first_chunk) return "";
+    const std::string c = chunk == 0 ? std::string("even") : std::to_string(chunk);
+    return " C=" + c + (static_first_chunk ? " static" : "");
+  }
+};
+constexpr ClaimMode kClaimModes[] = {{1, false}, {4, false}, {16, false}, {1, true}, {4, true}, {16, true}};
+// Timed too, and checked with one whole-grid launch: what the coordinator
+// would run with a claim budget of 16 logical blocks.
+constexpr ClaimMode kEvenMode = {0, true};
+constexpr unsigned kEvenMaxChunk = 16;
+
+ClaimMode mode_of(const Schedule& s) { return ClaimMode{s.chunk, s.static_first_chunk}; }
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 void spin_host_us(double us) {
   const auto until = Clock::now() + std::chrono::duration<double, std::micro>(us);
@@ -93,30 +120,45 @@ class PersistentRunner final : public VariantRunner {
     const unsigned long long n = launch_.block_count();
     const unsigned sms = static_cast<unsigned>(sms_);
     std::vector<Schedule> out;
-    for (unsigned p : {1u, sms, 2 * sms, static_cast<unsigned>(std::min<unsigned long long>(n + 7, 1u << 30))})
-      out.push_back(Schedule{fmt::format("P={}", p), {{0, n}}, false,
-                             p > n ? "more physical blocks than logical blocks" : ""});
-    out.push_back(Schedule{"back-to-back", {{0, n}}, false,
-                           "the grid as 3 ranges launched back to back on one control block, no host sync or "
-                           "reset between them (P = #SMs/2, 1, 2 x #SMs)"});
-    out.push_back(Schedule{"preempt/resume", {{0, n}}, false,
-                           fmt::format(">= {} stop/resume cycles at random moments, P drawn from {{1, {}, {}, {}}}",
-                                       kMinCycles, std::max(1u, sms / 2), sms, 2 * sms)});
+    for (const ClaimMode& mode : kClaimModes) {
+      const std::string suffix = mode.suffix();
+      for (unsigned p : {1u, sms, 2 * sms, static_cast<unsigned>(std::min<unsigned long long>(n + 7, 1u << 20))})
+        out.push_back(with_mode(Schedule{fmt::format("P={}", p) + suffix, {{0, n}}, false,
+                                         p > n ? "more physical blocks than logical blocks" : ""},
+                                mode));
+      out.push_back(with_mode(Schedule{"back-to-back" + suffix, {{0, n}}, false,
+                                       "the grid as 3 ranges launched back to back on one control block, no host "
+                                       "sync or reset between them (P = #SMs/2, 1, 2 x #SMs)"},
+                              mode));
+      out.push_back(with_mode(
+          Schedule{"preempt/resume" + suffix, {{0, n}}, false,
+                   fmt::format("stop/resume cycles at random moments (>= {} without a static first chunk), P drawn "
+                               "from {{1, {}, {}, {}}}",
+                               kMinCycles, std::max(1u, sms / 2), sms, 2 * sms)},
+          mode));
+    }
+    out.push_back(timed(kEvenMode));
     return out;
   }
 
-  Schedule timing_schedule() const override {
-    const unsigned p = static_cast<unsigned>(std::min<unsigned long long>(resident_, launch_.block_count()));
-    return Schedule{fmt::format("P={}", p), {{0, launch_.block_count()}}, false, "all resident blocks"};
+  Schedule timing_schedule() const override { return timed(kClaimModes[0]); }
+
+  // The other claim modes, timed the same way: the lead picks C from these.
+  std::vector<Schedule> extra_timing_schedules() const override {
+    std::vector<Schedule> out;
+    for (std::size_t i = 1; i < std::size(kClaimModes); ++i) out.push_back(timed(kClaimModes[i]));
+    out.push_back(timed(kEvenMode));
+    return out;
   }
 
   void run(const Schedule& schedule, ArgPack& args, cudaStream_t stream) const override {
     // Only after a stop request: a memset in every timed run would be timed too.
     if (stop_may_be_set_) clear_stop(stream);
-    if (schedule.name == "preempt/resume") return preempt_resume(args, stream);
-    if (schedule.name == "back-to-back") return back_to_back(args, stream);
-    const unsigned p = static_cast<unsigned>(std::stoul(schedule.name.substr(2)));
-    enqueue(range(0, p), args, stream);
+    const ClaimMode mode = mode_of(schedule);
+    if (starts_with(schedule.name, "preempt/resume")) return preempt_resume(args, stream, mode);
+    if (starts_with(schedule.name, "back-to-back")) return back_to_back(args, stream, mode);
+    const unsigned p = static_cast<unsigned>(std::stoul(schedule.name.substr(2)));  // "P=<p>[ C=...]"
+    enqueue(range(0, p, mode), args, stream);
   }
 
   std::optional<PreemptionResult> measure_preemption(ArgPack& args, cudaStream_t stream) const override {
@@ -150,8 +192,24 @@ class PersistentRunner final : public VariantRunner {
   }
 
  private:
-  ::miriam::PersistentLaunch range(unsigned long long begin, unsigned p) const {
+  static Schedule with_mode(Schedule s, const ClaimMode& mode) {
+    s.chunk = mode.chunk;
+    s.static_first_chunk = mode.static_first_chunk;
+    return s;
+  }
+
+  Schedule timed(const ClaimMode& mode) const {
+    const unsigned p = static_cast<unsigned>(std::min<unsigned long long>(resident_, launch_.block_count()));
+    return with_mode(Schedule{fmt::format("P={}", p) + mode.suffix(), {{0, launch_.block_count()}}, false,
+                              "all resident blocks"},
+                     mode);
+  }
+
+  ::miriam::PersistentLaunch range(unsigned long long begin, unsigned p, const ClaimMode& mode) const {
     ::miriam::PersistentLaunch l;
+    l.chunk = mode.chunk != 0 ? mode.chunk
+                              : ::miriam::even_claim_chunk(launch_.block_count() - begin, p, kEvenMaxChunk);
+    l.static_first_chunk = mode.static_first_chunk;
     l.grid = launch_.grid;
     l.block = launch_.block;
     l.shared_bytes = launch_.dynamic_shared_bytes;
@@ -168,7 +226,7 @@ class PersistentRunner final : public VariantRunner {
     if (!l.valid()) throw std::logic_error("persistent runner: invalid launch");
     MIRIAM_CUDA(::miriam::persistent_prepare_launch(l));
     ::miriam::PersistentControl* control = l.control;
-    ::miriam::Slice slice = l.slice();
+    ::miriam::Slice slice = l.slice();  // with the claim mode
     std::vector<void*> params = args.with_prefix({&control, &slice});
     MIRIAM_CUDA(cudaLaunchKernel(variant_.host_stub, l.physical_grid(), l.block, params.data(), l.shared_bytes,
                                  stream));
@@ -205,7 +263,7 @@ class PersistentRunner final : public VariantRunner {
   std::pair<double, double> timed_launch(ArgPack& args, cudaStream_t stream, double delay_us, unsigned p) const {
     clear_stop(stream);
     MIRIAM_CUDA(cudaStreamSynchronize(stream));
-    const ::miriam::PersistentLaunch l = range(0, p);
+    const ::miriam::PersistentLaunch l = range(0, p, kClaimModes[0]);
     MIRIAM_CUDA(cudaEventRecord(owned_->started, stream));
     enqueue(l, args, stream);
     MIRIAM_CUDA(cudaEventRecord(owned_->exited, stream));
@@ -228,9 +286,9 @@ class PersistentRunner final : public VariantRunner {
 
   // The grid as three ranges, enqueued back to back on one control block with
   // no host synchronization and nothing between the launches: each launch must
-  // find the ticket counter reset by the previous one's last block (a stale
+  // find the claim word reset by the previous one's last block (a stale
   // counter would skip logical blocks, which the bitwise check catches).
-  void back_to_back(ArgPack& args, cudaStream_t stream) const {
+  void back_to_back(ArgPack& args, cudaStream_t stream, const ClaimMode& mode) const {
     const unsigned long long n = launch_.block_count();
     const unsigned sms = static_cast<unsigned>(sms_);
     const unsigned long long cuts[] = {0, n / 3, 2 * n / 3, n};
@@ -238,7 +296,7 @@ class PersistentRunner final : public VariantRunner {
     ::miriam::PersistentLaunch last;
     for (int i = 0; i < 3; ++i) {
       if (cuts[i] == cuts[i + 1]) continue;  // grids of fewer than 3 blocks
-      last = range(cuts[i], choices[i]);
+      last = range(cuts[i], choices[i], mode);
       last.end = cuts[i + 1];
       enqueue(last, args, stream);
     }
@@ -247,9 +305,10 @@ class PersistentRunner final : public VariantRunner {
   }
 
   // Stop at random moments and resume from the progress until the grid is
-  // done; checks on the host that progress never goes back and that a stop
-  // requested before a launch (or after it finished) changes nothing.
-  void preempt_resume(ArgPack& args, cudaStream_t stream) const {
+  // done; checks on the host that progress never goes back, that a stop
+  // requested before a launch runs nothing (with a static first chunk:
+  // exactly the static chunks) and that one after it finished changes nothing.
+  void preempt_resume(ArgPack& args, cudaStream_t stream, const ClaimMode& mode) const {
     const unsigned long long n = launch_.block_count();
     const unsigned sms = static_cast<unsigned>(sms_);
     const unsigned choices[] = {1u, std::max(1u, sms / 2), sms, 2 * sms};
@@ -259,13 +318,22 @@ class PersistentRunner final : public VariantRunner {
     // Host-side delays start small and adapt so that the grid takes many cycles.
     double max_delay_us = 20.0;
 
-    // A stop requested before the launch: nothing may run.
+    // A stop requested before the launch: nothing may run, or with a static
+    // first chunk exactly the P*C logical blocks of the static chunks.
     auto stop_before_start = [&] {
       request_stop();
       MIRIAM_CUDA(cudaStreamSynchronize(owned_->stop_stream));
-      const auto l = range(done, choices[rng.below(4)]);
+      const auto l = range(done, choices[rng.below(4)], mode);
       enqueue(l, args, stream);
-      if (progress(l, stream) != done) broken("a launch stopped before it started ran logical blocks");
+      const unsigned long long expected =
+          mode.static_first_chunk
+              ? std::min<unsigned long long>(n, done + static_cast<unsigned long long>(l.physical_blocks) * l.chunk)
+              : done;
+      const unsigned long long now = progress(l, stream);
+      if (now != expected)
+        broken(fmt::format("a launch stopped before it started reported progress {} from {} (expected {})", now,
+                           done, expected));
+      done = now;
       ++stats.cycles_before_start;
       ++stats.cycles;
     };
@@ -278,14 +346,14 @@ class PersistentRunner final : public VariantRunner {
       const unsigned long long remaining = n - done;
       // Keep a few cycles for small grids: a stop before the start makes no
       // progress, so the grid is not finished before the 20 cycles are.
-      if (need_more && remaining <= 1) {
+      if (need_more && remaining <= 1 && !mode.static_first_chunk) {
         stop_before_start();
         clear_stop(stream);
         MIRIAM_CUDA(cudaStreamSynchronize(stream));  // before the next request on the stop stream
         continue;
       }
       clear_stop(stream);
-      const auto l = range(done, choices[rng.below(4)]);
+      const auto l = range(done, choices[rng.below(4)], mode);
       MIRIAM_CUDA(cudaEventRecord(owned_->started, stream));
       enqueue(l, args, stream);
       const bool stop_mid_run = need_more || rng.below(8) != 0;
@@ -318,7 +386,9 @@ class PersistentRunner final : public VariantRunner {
     ++stats.cycles_after_finish;
     ++stats.cycles;
     clear_stop(stream);
-    last_cycles_ = stats;
+    // The cycles reported with the preemption latency: the default mode's.
+    if (mode.chunk == kClaimModes[0].chunk && mode.static_first_chunk == kClaimModes[0].static_first_chunk)
+      last_cycles_ = stats;
   }
 
   KernelLaunch launch_;

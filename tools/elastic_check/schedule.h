@@ -21,6 +21,8 @@ struct Schedule {
   bool shuffled = false;
   std::string note;                // e.g. why per-block was coarsened
   unsigned factor = 0;             // shrunk variants: logical threads per physical thread
+  unsigned chunk = 1;              // persistent variants: logical blocks per claim
+  bool static_first_chunk = false; // persistent variants: first chunk without an atomic
 };
 
 // Cap on slices of the "per-block" schedule; larger grids get equal slices

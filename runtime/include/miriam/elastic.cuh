@@ -46,11 +46,19 @@ struct Slice {
   dim3 grid;  // the original launch's grid: what gridDim reads inside the variant
   FastDivisor grid_x;  // grid.x and grid.y as divisors, for the logical index
   FastDivisor grid_y;
+  // Persistent variants only (PersistentLaunch::chunk, static_first_chunk);
+  // sliced variants ignore them. They fill what was padding: the struct (a
+  // kernel parameter) keeps its 56 bytes.
+  unsigned short chunk = 1;
+  bool static_first_chunk = false;
 
   Slice() = default;
-  __host__ __device__ Slice(unsigned long long first, unsigned long long last, dim3 logical_grid)
-      : begin(first), end(last), grid(logical_grid), grid_x(logical_grid.x), grid_y(logical_grid.y) {}
+  __host__ __device__ Slice(unsigned long long first, unsigned long long last, dim3 logical_grid,
+                            unsigned short claim_chunk = 1, bool first_chunk_static = false)
+      : begin(first), end(last), grid(logical_grid), grid_x(logical_grid.x), grid_y(logical_grid.y),
+        chunk(claim_chunk), static_first_chunk(first_chunk_static) {}
 };
+static_assert(sizeof(Slice) == 56, "miriam: Slice is a kernel parameter of every variant; keep its layout");
 
 // What a cloned __device__ function needs to answer blockIdx/gridDim with
 // logical values: passed as its first parameter from the variant's body.
@@ -90,7 +98,7 @@ __device__ inline bool slice_block_active(const Slice& slice) {
 }
 
 // logical_block_index() with the slice's precomputed divisors.
-__device__ inline uint3 slice_logical_block(const Slice& slice, unsigned long long linear) {
+__host__ __device__ inline uint3 slice_logical_block(const Slice& slice, unsigned long long linear) {
   if (slice.grid.y == 1 && slice.grid.z == 1) return make_uint3(static_cast<unsigned>(linear), 0, 0);
   if (linear <= 0xFFFFFFFFull) {
     const unsigned l = static_cast<unsigned>(linear);
@@ -133,40 +141,61 @@ struct SliceLaunch {
 // Persistent variants (k__miriam_persistent): P resident blocks loop over the
 // logical blocks [begin, end) and stop at a logical-block boundary on request.
 //
-// Claiming: an atomic ticket per logical block, not a static stride. Tickets
-// balance load dynamically (a slow block simply takes fewer), and because
-// every ticket taken is run to completion and tickets are taken in order,
-// the progress of a stopped launch is ONE number: all of
-// [begin, begin + min(tickets, end - begin)) is done, nothing after it was
-// started. A static stride would leave a different frontier per physical
-// block, and resuming would need per-block progress records. For the same
-// reason a block never takes a ticket ahead of time or several at once: a
-// ticket taken and then not run (because a stop came) would be a hole.
+// Claiming, in chunks of C = PersistentLaunch::chunk consecutive logical
+// blocks (offsets from begin), by atomic ticket: atomicAdd(claimed, C) = t
+// gives [S + t, S + t + C), taken only while no stop is requested. A block
+// checks the stop word only when it needs a new chunk. S is 0, or with
+// static_first_chunk P*C: physical block b then starts with [b*C, b*C + C)
+// without asking anyone (no stop check, no atomic).
+// Every chunk claimed is run in full (clipped to the range), and chunks are
+// handed out in increasing order, so the progress of a stopped launch is ONE
+// number: all of [begin, begin + min(S + t_total, count)) is done, nothing
+// after it was started. A static stride for the whole range would leave a
+// frontier per physical block instead.
+//
+// What this costs in preemption: after the stop word lands, each block still
+// runs the rest of its chunk, at most C logical blocks. With
+// static_first_chunk a stop requested before the launch starts no longer
+// means "runs nothing": the static chunks, min(P*C, count) logical blocks,
+// always run (checking the stop word before them would leave holes: block 0
+// saw no stop and ran chunk 0, block 1 saw it and skipped chunk 1). In
+// exchange the first chunk skips the serial stop load + atomic, and every
+// launch makes progress, so repeated stops cannot starve a task.
 //
 // The stop word lives in device memory and is written with an async copy from
 // pinned host memory on a stream of the caller's choice: a copy engine needs
 // no SM slot, so the request cannot queue behind the resident blocks it is
 // meant to stop. Host-mapped (zero-copy) polling was measured 29x slower.
 //
-// The ticket counter needs no reset before a launch: the last physical block
-// of a launch to exit records the count in `finished` (for the host) and
-// resets `tickets` and `exited` to 0, so the next launch in stream order
-// starts from zero (a memset per launch cost ~1.5 us on ~4 us kernels).
+// The claim word needs no reset before a launch: the last physical block of a
+// launch to exit records the count in `finished` (for the host) and resets the
+// word to 0, so the next launch in stream order starts from zero (a memset per
+// launch cost ~1.5 us on ~4 us kernels). Tickets and exits share one 64-bit
+// word so that the last block learns the final ticket count from its own exit
+// atomic: read-modify-writes of one location are totally ordered, each block's
+// ticket adds come before its exit add, so no fence is needed.
 // ---------------------------------------------------------------------------
+
+// The claim word: ticketed logical blocks in the low bits, exited physical
+// blocks in the high bits. PersistentLaunch::valid() keeps both in range.
+inline constexpr unsigned kPersistentExitShift = 40;
+inline constexpr unsigned long long kPersistentTicketMask = (1ull << kPersistentExitShift) - 1;
+inline constexpr unsigned kMaxPersistentBlocks = (1u << (64 - kPersistentExitShift)) - 1;  // P
+inline constexpr unsigned kMaxPersistentChunk = 65535;  // C (Slice::chunk)
 
 // One per in-flight persistent launch, in device memory. Launches that share a
 // control block must be ordered (one stream): the next starts after the last
-// block of the previous one has reset the counters.
+// block of the previous one has reset the claim word.
 struct PersistentControl {
-  unsigned long long tickets;   // taken by the running launch; 0 when none runs
-  unsigned int stop;            // nonzero: finish the current logical block, take no more
-  unsigned int exited;          // physical blocks of the running launch that have left; 0 when none runs
-  unsigned long long finished;  // tickets the last finished launch had taken (persistent_query_progress)
+  unsigned long long claimed;   // the running launch's ticketed blocks | exited blocks << 40; 0 when none runs
+  unsigned int stop;            // nonzero: finish the current chunk, take no more
+  unsigned int unused;
+  unsigned long long finished;  // logical blocks the last finished launch claimed, from its begin
 };
 
 #if defined(__CUDACC__)
 // The logical block a physical block runs next, published by its leader in
-// shared memory: the body's threads read three words, and the 64-bit ticket
+// shared memory: the body's threads read three words, and the 64-bit chunk
 // arithmetic stays in the leader's code between logical blocks, where it
 // does not add to the body's register pressure.
 struct PersistentClaim {
@@ -174,29 +203,131 @@ struct PersistentClaim {
   unsigned int valid;  // 0: nothing left (all claimed, or a stop was requested)
 };
 
+// A physical block's loop state, in shared memory. Two claim slots let one
+// barrier per logical block both publish the next claim and separate the two
+// blocks' use of shared memory. The rest is the leader's alone: the chunk
+// being run, and the launch's constants the claims need, kept here rather
+// than in registers (the compiler would hoist them out of the loop and hold
+// them across the body: +7 registers on the implicit-GEMM convolution).
+struct PersistentClaims {
+  PersistentClaim slot[2];
+  unsigned long long next;            // the next logical block of the chunk being run
+  unsigned long long chunk_end;       // that chunk's end (exclusive)
+  unsigned long long begin, end;      // the launch's range
+  unsigned long long first_ticketed;  // offset of the first ticketed chunk (P*C with static first chunks, else 0)
+  unsigned long long chunk;           // C
+};
+
 // The one thread of a block that claims logical blocks for it.
 __device__ inline bool persistent_leader() { return threadIdx.x == 0 && threadIdx.y == 0 && threadIdx.z == 0; }
 
-// The next logical block for this physical block. Called by the leader only.
-__device__ inline PersistentClaim persistent_claim(PersistentControl* ctrl, const Slice& slice) {
+// What the claim protocol below asks of the GPU. The protocol is written
+// against it so that a CPU model of many blocks (tests/runtime/
+// elastic_support_test.cu) runs the very same code with interleavings of its
+// choosing.
+struct PersistentDeviceOps {
+  PersistentControl* ctrl;
+  __device__ unsigned physical_blocks() const { return gridDim.x * gridDim.y * gridDim.z; }
+  __device__ unsigned long long block_linear() const { return physical_block_linear(); }
   // A volatile load goes to L2 every time, so a stop written by a copy
-  // engine is seen at the next logical-block boundary.
-  if (*static_cast<volatile unsigned int*>(&ctrl->stop) != 0u) return PersistentClaim{make_uint3(0, 0, 0), 0u};
-  const unsigned long long ticket = atomicAdd(&ctrl->tickets, 1ull);
-  if (ticket >= slice.end - slice.begin) return PersistentClaim{make_uint3(0, 0, 0), 0u};
-  return PersistentClaim{slice_logical_block(slice, slice.begin + ticket), 1u};
+  // engine is seen at the next chunk boundary.
+  __device__ bool stop_requested() const { return *static_cast<volatile unsigned int*>(&ctrl->stop) != 0u; }
+  __device__ unsigned long long fetch_add(unsigned long long v) const { return atomicAdd(&ctrl->claimed, v); }
+  // The last block: the count for the host, and the claim word reset for the next launch.
+  __device__ void finish(unsigned long long claimed) const {
+    ctrl->finished = claimed;
+    atomicExch(&ctrl->claimed, 0ull);
+  }
+};
+
+// Offsets [0, S) of the range go out as static first chunks (S = P*C or 0).
+__host__ __device__ inline unsigned long long persistent_static_blocks(const Slice& slice, unsigned physical_blocks) {
+  if (!slice.static_first_chunk) return 0;
+  return static_cast<unsigned long long>(physical_blocks) * slice.chunk;
+}
+
+// Makes the chunk of offsets [start, start + C) ∩ [0, count) current and
+// publishes its first logical block in `slot`.
+__host__ __device__ inline void persistent_start_chunk(PersistentClaims& claims, unsigned slot, const Slice& slice,
+                                                       unsigned long long start) {
+  const unsigned long long first = claims.begin + start;
+  const unsigned long long stop_at = first + claims.chunk;
+  claims.next = first + 1;
+  claims.chunk_end = stop_at < claims.end ? stop_at : claims.end;
+  claims.slot[slot] = PersistentClaim{slice_logical_block(slice, first), 1u};
+}
+
+__host__ __device__ inline void persistent_no_claim(PersistentClaims& claims, unsigned slot) {
+  claims.slot[slot] = PersistentClaim{make_uint3(0, 0, 0), 0u};
+}
+
+// A new chunk by ticket into `slot`, unless a stop was requested or none is left.
+#pragma nv_exec_check_disable
+template <class Ops>
+__host__ __device__ void persistent_claim_chunk(PersistentClaims& claims, unsigned slot, const Ops& ops,
+                                                const Slice& slice) {
+  const unsigned long long count = claims.end - claims.begin;
+  if (claims.first_ticketed >= count) return persistent_no_claim(claims, slot);  // static chunks cover the range
+  if (ops.stop_requested()) return persistent_no_claim(claims, slot);
+  const unsigned long long ticket = ops.fetch_add(claims.chunk);
+  const unsigned long long start = claims.first_ticketed + (ticket & kPersistentTicketMask);
+  if (start >= count) return persistent_no_claim(claims, slot);
+  persistent_start_chunk(claims, slot, slice, start);
+}
+
+// The first claim, into slot 0: this block's static chunk, or a ticket. Leader only.
+#pragma nv_exec_check_disable
+template <class Ops>
+__host__ __device__ void persistent_first_claim(PersistentClaims& claims, const Ops& ops, const Slice& slice) {
+  claims.begin = slice.begin;
+  claims.end = slice.end;
+  claims.chunk = slice.chunk;
+  claims.first_ticketed = persistent_static_blocks(slice, ops.physical_blocks());
+  if (!slice.static_first_chunk) return persistent_claim_chunk(claims, 0, ops, slice);
+  const unsigned long long start = ops.block_linear() * slice.chunk;
+  if (start >= slice.end - slice.begin) return persistent_no_claim(claims, 0);
+  persistent_start_chunk(claims, 0, slice, start);
+}
+
+// The claim after the current logical block, into `slot`: the next block of
+// the chunk, else a new chunk. Leader only.
+#pragma nv_exec_check_disable
+template <class Ops>
+__host__ __device__ void persistent_next_claim(PersistentClaims& claims, unsigned slot, const Ops& ops,
+                                               const Slice& slice) {
+  if (claims.next < claims.chunk_end) {
+    claims.slot[slot] = PersistentClaim{slice_logical_block(slice, claims.next), 1u};
+    ++claims.next;
+    return;
+  }
+  // Chunks go out in increasing order: after the one that reached the end,
+  // every ticket would be empty.
+  if (claims.chunk_end == claims.end) return persistent_no_claim(claims, slot);
+  persistent_claim_chunk(claims, slot, ops, slice);
 }
 
 // Called by the leader when its block leaves the loop. The last block of the
-// launch to leave records the ticket count for the host and resets the
-// counters for the next launch on this control block.
-__device__ inline void persistent_block_exit(PersistentControl* ctrl) {
-  __threadfence();  // this block's tickets are counted before its exit is
-  const unsigned int physical_blocks = gridDim.x * gridDim.y * gridDim.z;
-  if (atomicAdd(&ctrl->exited, 1u) != physical_blocks - 1u) return;
-  __threadfence();  // every other block's tickets are in before we read them
-  ctrl->finished = atomicExch(&ctrl->tickets, 0ull);
-  atomicExch(&ctrl->exited, 0u);
+// launch to leave records how many logical blocks the launch claimed (static
+// and ticketed) for the host and resets the claim word for the next launch.
+#pragma nv_exec_check_disable
+template <class Ops>
+__host__ __device__ void persistent_block_exit(const Ops& ops, const Slice& slice) {
+  const unsigned long long word = ops.fetch_add(1ull << kPersistentExitShift);
+  if ((word >> kPersistentExitShift) != ops.physical_blocks() - 1u) return;
+  // This add is the last read-modify-write of the word: `word` holds every ticket.
+  ops.finish(persistent_static_blocks(slice, ops.physical_blocks()) + (word & kPersistentTicketMask));
+}
+
+// What the emitted persistent loop calls (templates/persistent_*.cu.tmpl).
+__device__ inline void persistent_first_claim(PersistentClaims& claims, PersistentControl* ctrl, const Slice& slice) {
+  persistent_first_claim(claims, PersistentDeviceOps{ctrl}, slice);
+}
+__device__ inline void persistent_next_claim(PersistentClaims& claims, unsigned slot, PersistentControl* ctrl,
+                                             const Slice& slice) {
+  persistent_next_claim(claims, slot, PersistentDeviceOps{ctrl}, slice);
+}
+__device__ inline void persistent_block_exit(PersistentControl* ctrl, const Slice& slice) {
+  persistent_block_exit(PersistentDeviceOps{ctrl}, slice);
 }
 
 // A per-logical-block copy of a kernel parameter. The body may modify its
@@ -243,13 +374,29 @@ struct PersistentLaunch {
   unsigned long long begin = 0;  // logical blocks [begin, end) of `grid`
   unsigned long long end = 0;
   unsigned physical_blocks = 1;  // P: resident blocks that share the range
+  // C: logical blocks per claim (at most kMaxPersistentChunk). One atomic per
+  // C blocks instead of per block; a stop then takes effect after at most C
+  // more logical blocks per physical block.
+  unsigned chunk = 1;
+  // Each physical block starts with its own chunk, without an atomic; such a
+  // launch always runs those min(P*C, count) logical blocks, even when it was
+  // stopped before it started.
+  bool static_first_chunk = false;
   PersistentControl* control = nullptr;
 
-  Slice slice() const { return Slice{begin, end, grid}; }
+  Slice slice() const {
+    return Slice{begin, end, grid, static_cast<unsigned short>(chunk), static_first_chunk};
+  }
   dim3 physical_grid() const { return dim3(physical_blocks, 1, 1); }
   bool valid() const {
-    return control != nullptr && physical_blocks >= 1 && physical_blocks <= 2147483647u && begin < end &&
-           end <= logical_block_count(grid);
+    if (control == nullptr || physical_blocks < 1 || physical_blocks > kMaxPersistentBlocks || chunk < 1 ||
+        chunk > kMaxPersistentChunk ||
+        begin >= end || end > logical_block_count(grid))
+      return false;
+    // The ticket count (at most count + (P+1)*C) must stay below the exit bits of the claim word.
+    const unsigned long long count = end - begin;
+    return count <= kPersistentTicketMask &&
+           count + (static_cast<unsigned long long>(physical_blocks) + 1) * chunk <= kPersistentTicketMask;
   }
 };
 
@@ -281,9 +428,9 @@ __host__ inline void persistent_control_destroy(PersistentControlBlock* block) {
 }
 
 // Before each launch (the emitted launch helper calls it). Enqueues nothing:
-// the previous launch on the control block left its counters at zero. The
+// the previous launch on the control block left its claim word at zero. The
 // stop word is left alone, so a request made before the launch started
-// still stops it; clear it to resume.
+// still stops it (after its static first chunks, if it has them); clear it to resume.
 __host__ inline cudaError_t persistent_prepare_launch(const PersistentLaunch& launch) {
   return launch.valid() ? cudaSuccess : cudaErrorInvalidValue;
 }
@@ -295,12 +442,15 @@ __host__ inline cudaError_t persistent_clear_stop(const PersistentControlBlock& 
 
 // Requests preemption: an async copy of the stop word on `stream`, which
 // should be a stream of its own (not the kernel's: it would wait for it).
+// Each physical block finishes the chunk it is in (at most launch.chunk
+// logical blocks; a launch that has not started runs its static first chunks
+// if it has them, nothing otherwise).
 __host__ inline cudaError_t persistent_request_preemption(const PersistentControlBlock& block, cudaStream_t stream) {
   return cudaMemcpyAsync(&block.device->stop, block.host_stop_word, sizeof(unsigned int), cudaMemcpyHostToDevice,
                          stream);
 }
 
-// Copies the ticket count of the last finished launch into block.host_claimed,
+// Copies the claimed count of the last finished launch into block.host_claimed,
 // stream-ordered on `stream` (the kernel's stream: after it exits). Read it
 // after a sync.
 __host__ inline cudaError_t persistent_query_progress(const PersistentControlBlock& block, cudaStream_t stream) {

@@ -9,6 +9,7 @@
 // covers and the SMs the critical kernels need add up to more than the GPU.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -27,6 +28,11 @@ struct PersistentPlannerConfig {
   // Prefer the sliced variant when, by the profile, the persistent one runs a
   // logical block more than this fraction slower.
   double max_overhead = 0.10;
+  // Logical blocks per claim (PersistentLaunch::chunk) are chosen so that C x
+  // one logical block's time on its slot (the profile's wave time) stays
+  // within this budget: a stop waits for at most C logical blocks per
+  // physical block. 0 (or no profile): C = 1, one atomic per logical block.
+  double claim_budget_us = 0;
 };
 
 enum class PersistentReason {
@@ -42,6 +48,8 @@ struct PersistentSizing {
   std::uint64_t physical_blocks = 0;  // P; 0: no persistent launch now
   int sms = 0;                        // SMs the launch is meant to cover
   PersistentReason reason = PersistentReason::kNoIdleSm;
+  unsigned chunk = 1;                 // C: logical blocks per claim (claim_chunk)
+  bool static_first_chunk = false;    // PersistentLaunch::static_first_chunk
 };
 
 // A persistent normal launch on the GPU.
@@ -51,6 +59,27 @@ struct PersistentRun {
   bool stop_requested = false;        // already draining
   bool beside_critical = false;       // sized to the SMs critical kernels left (kIdleSms)
 };
+
+// The C in [1, max_chunk] that leaves the fewest logical blocks on the
+// busiest of `physical_blocks` blocks when `blocks` are dealt in chunks of C,
+// the largest such C (fewest claims): for 6272 blocks on 1056, C = 6 (one
+// chunk each), where 4 or 5 would leave 8 or 10 on some blocks.
+inline unsigned even_claim_chunk(std::uint64_t blocks, std::uint64_t physical_blocks, std::uint64_t max_chunk) {
+  if (blocks == 0 || physical_blocks == 0) return 1;
+  // More than a physical block's even share only idles the others.
+  const std::uint64_t share = (blocks + physical_blocks - 1) / physical_blocks;
+  const std::uint64_t limit = std::min<std::uint64_t>({max_chunk, share, 65535});
+  std::uint64_t best = 1, best_span = ~0ull;
+  for (std::uint64_t c = 1; c <= limit; ++c) {
+    const std::uint64_t chunks = (blocks + c - 1) / c;
+    const std::uint64_t span = (chunks + physical_blocks - 1) / physical_blocks * c;
+    if (span <= best_span) {
+      best = c;
+      best_span = span;
+    }
+  }
+  return static_cast<unsigned>(best);
+}
 
 class PersistentPlanner {
  public:
@@ -80,6 +109,14 @@ class PersistentPlanner {
   // not show it slower than max_overhead.
   bool prefer_persistent(const KernelFootprint& persistent, const ShardTiming* persistent_timing,
                          const std::optional<KernelFootprint>& sliced, const ShardTiming* sliced_timing) const;
+
+  // C for a persistent launch of `physical_blocks` over `blocks_remaining`:
+  // within config().claim_budget_us of the profile's time per logical block,
+  // the C that leaves the fewest logical blocks on the busiest physical block
+  // (chunks spread unevenly cost more than claims), the largest such C.
+  // 1 without a budget or a profile.
+  unsigned claim_chunk(const KernelFootprint& footprint, const ShardTiming* timing, std::uint64_t blocks_remaining,
+                       std::uint64_t physical_blocks) const;
 
   const GpuModel& gpu() const { return gpu_; }
   const PersistentPlannerConfig& config() const { return config_; }

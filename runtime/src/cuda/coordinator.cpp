@@ -515,7 +515,9 @@ struct Coordinator::State {
     l.stream = s->stream;
     l.begin = rec->next_block;
     l.end = rec->total_blocks;
-    l.physical_blocks = static_cast<unsigned>(std::min<std::uint64_t>(sizing.physical_blocks, 0x7FFFFFFFu));
+    l.physical_blocks = static_cast<unsigned>(std::min<std::uint64_t>(sizing.physical_blocks, kMaxPersistentBlocks));
+    l.chunk = sizing.chunk;
+    l.static_first_chunk = sizing.static_first_chunk;
     l.control = t->channel->device_control();
     Issued i;
     i.task = t;

@@ -1,8 +1,8 @@
 // One normal task's control block for its persistent launches (one in flight
 // at a time), with the stream ordering that keeps stop requests and clears
 // apart:
-//   kernel stream: [wait stop_sent] clear stop, reset tickets, record `cleared`,
-//                  kernel, copy tickets back, end event
+//   kernel stream: [wait stop_sent] clear stop, record `cleared`,
+//                  kernel (its last block resets the claim word), copy the claimed count back, end event
 //   stop stream:   wait `cleared`, copy the stop word, record `stop_sent`
 // A stop therefore lands after the clear of the launch it targets, and the
 // next launch's clear after any earlier stop: no stale stop word stops a
@@ -28,7 +28,7 @@ class PersistentChannel {
 
   // Stream-ordered before the launch, on launch.stream.
   cudaError_t prepare(const PersistentLaunch& launch);
-  // Stream-ordered after the launch, on its stream: the ticket count comes back
+  // Stream-ordered after the launch, on its stream: the claimed count comes back
   // to pinned memory, readable once the launch's end event has completed.
   cudaError_t after_launch(cudaStream_t stream);
   // Asks the launch prepared last to stop at its next logical-block boundary.

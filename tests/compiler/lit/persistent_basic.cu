@@ -1,5 +1,5 @@
-// The persistent variant: P blocks loop over logical blocks, claiming each
-// with an atomic ticket; the original body runs inside the loop with logical
+// The persistent variant: P blocks loop over logical blocks, claiming chunks
+// of them by atomic ticket; the original body runs inside the loop with logical
 // blockIdx/gridDim, and `return` means "next logical block".
 // RUN: rm -rf %t && %miriamc %s -o %t --passes=sliced,persistent > %t.summary
 // RUN: FileCheck %s < %t/persistent_basic.elastic.cu
@@ -26,11 +26,11 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: int i = block_base() + threadIdx.x;
 // CHECK-NOT: __device__ unsigned block_base{{__}}miriam_lg(
 // CHECK: __global__ void scale{{__}}miriam_persistent(::miriam::PersistentControl* {{__}}miriam_ctrl, const ::miriam::Slice {{__}}miriam_slice, float a, float* x, int n) {
-// CHECK: __shared__ ::miriam::PersistentClaim {{__}}miriam_claims[2];
-// CHECK-NEXT: if (::miriam::persistent_leader()) {{__}}miriam_claims[0] = ::miriam::persistent_claim({{__}}miriam_ctrl, {{__}}miriam_slice);
+// CHECK: __shared__ ::miriam::PersistentClaims {{__}}miriam_claims;
+// CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_first_claim({{__}}miriam_claims, {{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK-NEXT: __syncthreads();
 // CHECK-NEXT: for (unsigned int {{__}}miriam_slot = 0;; {{__}}miriam_slot ^= 1u) {
-// CHECK-NEXT: const ::miriam::PersistentClaim {{__}}miriam_claim = {{__}}miriam_claims[{{__}}miriam_slot];
+// CHECK-NEXT: const ::miriam::PersistentClaim {{__}}miriam_claim = {{__}}miriam_claims.slot[{{__}}miriam_slot];
 // CHECK-NEXT: if (!{{__}}miriam_claim.valid) break;
 // CHECK: ::miriam::logical_grid({{__}}miriam_claim.block, {{__}}miriam_slice.grid);
 // CHECK-NEXT: (void){{__}}miriam_grid;
@@ -47,10 +47,10 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK: }  // end of the original body
 // CHECK-NOT: {{__}}miriam_next_block:
 // CHECK: if (::miriam::persistent_leader())
-// CHECK-NEXT: {{__}}miriam_claims[{{__}}miriam_slot ^ 1u] = ::miriam::persistent_claim({{__}}miriam_ctrl, {{__}}miriam_slice);
+// CHECK-NEXT: ::miriam::persistent_next_claim({{__}}miriam_claims, {{__}}miriam_slot ^ 1u, {{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK: __syncthreads();
 // CHECK-NEXT: }  // persistent loop
-// CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_block_exit({{__}}miriam_ctrl);
+// CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_block_exit({{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK: cudaError_t scale{{__}}miriam_launch_persistent(const ::miriam::PersistentLaunch& {{__}}miriam_launch, float a, float* x, int n) {
 // CHECK: ::miriam::persistent_prepare_launch({{__}}miriam_launch);
 // CHECK: scale{{__}}miriam_persistent<<<{{__}}miriam_launch.physical_grid(), {{__}}miriam_launch.block,

@@ -46,17 +46,17 @@ __global__ void affine__miriam_sliced(miriam::Slice slice, float* x, int n) {
   }                                                                                                           \
   __global__ void name##__miriam_persistent(miriam::PersistentControl* ctrl, const miriam::Slice slice,      \
                                             unsigned* x, int n, int rounds) {                                 \
-    __shared__ miriam::PersistentClaim claims[2];                                                             \
-    if (miriam::persistent_leader()) claims[0] = miriam::persistent_claim(ctrl, slice);                       \
+    __shared__ miriam::PersistentClaims claims;                                                               \
+    if (miriam::persistent_leader()) miriam::persistent_first_claim(claims, ctrl, slice);                     \
     __syncthreads();                                                                                          \
     for (unsigned slot = 0;; slot ^= 1u) {                                                                    \
-      const miriam::PersistentClaim claim = claims[slot];                                                     \
+      const miriam::PersistentClaim claim = claims.slot[slot];                                                \
       if (!claim.valid) break;                                                                                \
       churn_block(x, n, rounds, claim.block.x);                                                               \
-      if (miriam::persistent_leader()) claims[slot ^ 1u] = miriam::persistent_claim(ctrl, slice);             \
+      if (miriam::persistent_leader()) miriam::persistent_next_claim(claims, slot ^ 1u, ctrl, slice);         \
       __syncthreads();                                                                                        \
     }                                                                                                         \
-    if (miriam::persistent_leader()) miriam::persistent_block_exit(ctrl);                                     \
+    if (miriam::persistent_leader()) miriam::persistent_block_exit(ctrl, slice);                              \
   }
 
 COORDINATOR_TEST_CHURN(churn)
