@@ -102,13 +102,17 @@ bool PersistentPlanner::prefer_persistent(const KernelFootprint& persistent, con
 }
 
 unsigned PersistentPlanner::claim_chunk(const KernelFootprint& footprint, const ShardTiming* timing,
-                                        std::uint64_t blocks_remaining, std::uint64_t physical_blocks) const {
-  if (!(config_.claim_budget_us > 0) || !timing || timing->empty() || blocks_remaining == 0 || physical_blocks == 0)
+                                        std::uint64_t blocks_remaining, std::uint64_t physical_blocks,
+                                        std::optional<double> observed_block_us) const {
+  const bool have_profile = timing && !timing->empty();
+  if (!(config_.claim_budget_us > 0) || (!observed_block_us && !have_profile) || blocks_remaining == 0 ||
+      physical_blocks == 0)
     return 1;
   const int per_sm = blocks_per_sm(gpu_, footprint);
   const std::uint64_t full_slots =
       std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::max(gpu_.sm_count, 0)) * std::max(per_sm, 0));
-  const double block_us = timing->wave_us(full_slots);  // what one logical block holds its slot for
+  // What one logical block holds its slot for.
+  const double block_us = observed_block_us ? *observed_block_us : timing->wave_us(full_slots);
   if (!(block_us > 0)) return 1;
   constexpr double kMaxChunk = 4096;  // beyond this the search is not worth it
   return even_claim_chunk(blocks_remaining, physical_blocks,

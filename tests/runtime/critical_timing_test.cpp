@@ -179,3 +179,31 @@ TEST_CASE("miriam: a periodic critical task keeps long persistent blocks from ru
   o.drain_ahead = false;
   CHECK(make_policy(PolicyKind::kMiriam, gpu, o)->decide(c).action == LaunchAction::kIssuePersistent);
 }
+
+TEST_CASE("miriam: short persistent blocks share claims within the claim budget") {
+  PolicyOptions o;
+  o.persistent.claim_budget_us = 20;
+  auto miriam = make_policy(PolicyKind::kMiriam, gpu, o);
+  LaunchContext c = normal_launch(true, false);
+  c.blocks_remaining = 6336;  // 6 per physical block on 1056
+  SUBCASE("2-µs blocks: C = 6, one static chunk each") {
+    c.observed_block_us = 2;
+    const LaunchDecision d = miriam->decide(c);
+    REQUIRE(d.action == LaunchAction::kIssuePersistent);
+    CHECK(d.persistent.chunk == 6);
+    CHECK(d.persistent.static_first_chunk);
+  }
+  SUBCASE("blocks longer than the budget: one claim per block, as before") {
+    c.observed_block_us = 30;
+    const LaunchDecision d = miriam->decide(c);
+    CHECK(d.persistent.chunk == 1);
+    CHECK_FALSE(d.persistent.static_first_chunk);
+  }
+  SUBCASE("no block time yet: C = 1") {
+    CHECK(miriam->decide(c).persistent.chunk == 1);
+  }
+  SUBCASE("no budget (the default): C = 1") {
+    c.observed_block_us = 2;
+    CHECK(make_policy(PolicyKind::kMiriam, gpu)->decide(c).persistent.chunk == 1);
+  }
+}

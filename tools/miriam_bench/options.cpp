@@ -76,6 +76,7 @@ policy, in one process; prints one table per workload (rows = policies).
                          critical request is in flight (default hold), also persistent launches
                          beside it (hold-all), or pad them beside it
   --drain-ahead on|off   stop/hold normal work before a periodic critical request is due (default on)
+  --claim-budget-us X    persistent launches claim C logical blocks at once, C x block time <= X (0: C = 1)
   --shards-in-flight N,M normal shards in flight per task with / without critical work running
   soak (one workload, the miriam policy only; needs --out-dir):
   --soak-seconds S       random arrivals for S seconds, every output verified, judged per window
@@ -125,6 +126,9 @@ Options parse_options(const std::vector<std::string>& args) {
         throw UsageError("--long-blocks: '" + v + "' (expected hold, hold-all or pad)");
       o.policy_options.hold_long_blocks = v != "pad";
       o.policy_options.hold_long_persistent = v == "hold-all";
+    } else if (a == "--claim-budget-us") {
+      const std::string& v = value();
+      o.policy_options.persistent.claim_budget_us = v == "0" ? 0.0 : parse_positive(a, v);
     } else if (a == "--drain-ahead") {
       const std::string& v = value();
       if (v != "on" && v != "off") throw UsageError("--drain-ahead: '" + v + "' (expected on or off)");

@@ -33,6 +33,10 @@ struct PersistentPlannerConfig {
   // within this budget: a stop waits for at most C logical blocks per
   // physical block. 0 (or no profile): C = 1, one atomic per logical block.
   double claim_budget_us = 0;
+  // With C > 1, each physical block's first chunk is static (no stop check,
+  // no atomic): a launch stopped before it starts still runs those P x C
+  // blocks, within the same claim budget (elastic.cuh).
+  bool static_first_chunk = true;
 };
 
 enum class PersistentReason {
@@ -114,9 +118,10 @@ class PersistentPlanner {
   // within config().claim_budget_us of the profile's time per logical block,
   // the C that leaves the fewest logical blocks on the busiest physical block
   // (chunks spread unevenly cost more than claims), the largest such C.
-  // 1 without a budget or a profile.
+  // 1 without a budget or a block time. `observed_block_us` (measured on the
+  // launch's own earlier shards) is used before the profile.
   unsigned claim_chunk(const KernelFootprint& footprint, const ShardTiming* timing, std::uint64_t blocks_remaining,
-                       std::uint64_t physical_blocks) const;
+                       std::uint64_t physical_blocks, std::optional<double> observed_block_us = std::nullopt) const;
 
   const GpuModel& gpu() const { return gpu_; }
   const PersistentPlannerConfig& config() const { return config_; }

@@ -102,6 +102,10 @@ std::optional<LaunchDecision> MiriamPolicy::decide_persistent(const LaunchContex
   d.persistent = persistent_.size(*c.persistent_footprint, c.blocks_remaining, c.critical_in_flight,
                                   c.critical_running, c.normal_running);
   if (d.persistent.physical_blocks == 0) return std::nullopt;  // no idle SM: shards (or hold) instead
+  // Short logical blocks share one claim: C x block time within the claim budget.
+  d.persistent.chunk = persistent_.claim_chunk(*c.persistent_footprint, c.persistent_timing, c.blocks_remaining,
+                                               d.persistent.physical_blocks, c.observed_block_us);
+  d.persistent.static_first_chunk = d.persistent.chunk > 1 && options_.persistent.static_first_chunk;
   d.action = LaunchAction::kIssuePersistent;
   return d;
 }
