@@ -177,3 +177,19 @@ TEST_CASE("JSON carries the runs, their summaries and the targets") {
   CHECK(total_mismatches(r) == 1);
   CHECK(total_failures(r) == 0);
 }
+
+TEST_CASE("a noisy solo run of a periodic critical task is pointed out") {
+  BenchReport r = sample(false);  // solo c: p50 1 ms, p99 2 ms
+  const std::string note = "note: solo c: p99 2.000 ms is 2.0x its p50 under periodic arrivals";
+  r.solo[0].arrival = "periodic 4000us";
+  CHECK(format_table(r, derive(r)).find(note) != std::string::npos);
+  // miriam's p99 of 2.1 ms is 1.05x a solo p99 of 2 ms: not "met" against an outlier
+  CHECK(format_table(r, derive(r)).find("target miriam critical p99 / solo (c): 1.05 (target <= 1.10) UNRELIABLE") !=
+        std::string::npos);
+  r.solo[0].latency_ms.p99 = 1.2;  // steady: no note
+  CHECK(format_table(r, derive(r)).find("note: solo") == std::string::npos);
+  CHECK(format_table(r, derive(r)).find("UNRELIABLE") == std::string::npos);
+  r.solo[0].latency_ms.p99 = 2;
+  r.solo[0].arrival = "poisson 4000us";  // queueing on itself: a high p99 is real
+  CHECK(format_table(r, derive(r)).find("note: solo") == std::string::npos);
+}

@@ -106,12 +106,21 @@ std::vector<PolicyRow> derive(const BenchReport& r) {
   return rows;
 }
 
-std::vector<TargetCheck> check_targets(const BenchReport&, const std::vector<PolicyRow>& rows) {
+bool noisy_solo(const TaskResult& t) {
+  return t.criticality == Criticality::kCritical && t.arrival.rfind("periodic", 0) == 0 && t.latency_ms.p50 > 0 &&
+         t.latency_ms.p99 > kNoisySoloP99 * t.latency_ms.p50;
+}
+
+std::vector<TargetCheck> check_targets(const BenchReport& r, const std::vector<PolicyRow>& rows) {
   std::vector<TargetCheck> checks;
   for (const PolicyRow& row : rows) {
     if (row.policy != "miriam") continue;
-    for (const PolicyRow::Critical& c : row.critical)
-      checks.push_back({"critical p99 / solo (" + c.task + ")", c.p99_x_solo, 1.10, true, c.p99_x_solo <= 1.10});
+    for (const PolicyRow::Critical& c : row.critical) {
+      TargetCheck t{"critical p99 / solo (" + c.task + ")", c.p99_x_solo, 1.10, true, c.p99_x_solo <= 1.10};
+      for (const TaskResult& solo : r.solo)
+        if (solo.task == c.task && noisy_solo(solo)) t.unreliable = true, t.met = false;
+      checks.push_back(t);
+    }
     if (std::isfinite(row.system_x_sequential))
       checks.push_back({"system throughput / sequential", row.system_x_sequential, 1.9, false,
                         row.system_x_sequential >= 1.9});
@@ -167,9 +176,19 @@ std::string format_table(const BenchReport& r, const std::vector<PolicyRow>& row
         if (c.latency_ms.count < kMinMeasuredRequests)
           out << fmt::format("  note: {} / {}: only {} requests measured (the protocol asks for {})\n", row.policy,
                              c.task, c.latency_ms.count, kMinMeasuredRequests);
+  // A periodic critical task alone runs at a steady latency: a solo p99 far
+  // above its p50 is an outlier of the solo run, and every p99 ratio to solo
+  // inherits it (seen on an H200: solo p99 2.8x p50 made a miriam p99 of
+  // 1.61 ms read as 0.49x solo).
+  for (const TaskResult& t : r.solo)
+    if (noisy_solo(t))
+      out << fmt::format(
+          "  note: solo {}: p99 {:.3f} ms is {:.1f}x its p50 under periodic arrivals (outliers in the solo run); "
+          "p99 ratios to solo are unreliable, compare p99 in ms\n",
+          t.task, t.latency_ms.p99, t.latency_ms.p99 / t.latency_ms.p50);
   for (const TargetCheck& t : check_targets(r, rows))
     out << fmt::format("  target miriam {}: {} (target {} {}) {}\n", t.what, num(t.value), t.at_most ? "<=" : ">=",
-                       num(t.target), t.met ? "met" : "MISSED");
+                       num(t.target), t.unreliable ? "UNRELIABLE (noisy solo run)" : t.met ? "met" : "MISSED");
   for (const PolicyRun& run : r.runs) {
     const CoordinatorStats& st = run.stats;
     if (run.policy != "miriam") continue;

@@ -13,6 +13,8 @@
 namespace miriam::bench {
 
 inline constexpr std::size_t kMinMeasuredRequests = 300;  // per critical task, after warm-up
+// Solo p99 / p50 above which a periodic critical task's solo run is flagged as noisy.
+inline constexpr double kNoisySoloP99 = 1.5;
 
 // One task in one run (solo or under a policy).
 struct TaskResult {
@@ -83,7 +85,12 @@ struct TargetCheck {
   double value = 0, target = 0;
   bool at_most = true;  // value must be <= target (else >=)
   bool met = false;
+  bool unreliable = false;  // a ratio to a noisy solo run (noisy_solo): neither met nor missed
 };
+
+// Whether a periodic critical task's solo run had outliers (p99 above
+// kNoisySoloP99 x p50): ratios to its solo p99 are then unreliable.
+bool noisy_solo(const TaskResult& solo);
 std::vector<TargetCheck> check_targets(const BenchReport& report, const std::vector<PolicyRow>& rows);
 
 std::string format_table(const BenchReport& report, const std::vector<PolicyRow>& rows);
