@@ -302,7 +302,8 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
                        {"value", json_num(t.value)},
                        {"target", t.target},
                        {"comparison", t.at_most ? "<=" : ">="},
-                       {"met", t.met}});
+                       {"met", t.met},
+                       {"unreliable", t.unreliable}});
   json doc = {{"benchmark", "miriam_bench"},
               {"workload", r.workload},
               {"description", r.description},
