@@ -207,3 +207,18 @@ TEST_CASE("miriam: short persistent blocks share claims within the claim budget"
     CHECK(make_policy(PolicyKind::kMiriam, gpu)->decide(c).persistent.chunk == 1);
   }
 }
+
+TEST_CASE("miriam: a periodic critical task with short gaps cannot hold normal work forever") {
+  auto miriam = make_policy(PolicyKind::kMiriam, gpu);
+  LaunchContext c = normal_launch(false, false);
+  c.observed_block_us = 2000;         // longer than any gap the critical task leaves
+  c.us_until_critical_due = 1000;
+  c.held_us = 500;                    // requests leave gaps: the back-to-back bound never fills
+  c.held_total_us = PolicyOptions{}.normal_max_wait_us - 1;
+  CHECK(miriam->decide(c).hold == HoldReason::kCriticalDue);
+  c.held_total_us = PolicyOptions{}.normal_max_wait_us;
+  CHECK(miriam->decide(c).action == LaunchAction::kIssueShard);
+  PolicyOptions o;
+  o.normal_max_wait_us = 0;  // no absolute bound
+  CHECK(make_policy(PolicyKind::kMiriam, gpu, o)->decide(c).hold == HoldReason::kCriticalDue);
+}

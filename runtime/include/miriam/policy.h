@@ -76,7 +76,9 @@ struct LaunchContext {
   std::vector<KernelLoad> critical_running;        // critical kernels issued and not finished
   std::vector<KernelLoad> normal_running;          // other normal kernels/shards issued and not finished
   int own_shards_in_flight = 0;                    // shards of this task issued and not finished
-  double held_us = 0;                              // how long this launch has waited since it last went out
+  double held_us = 0;                              // how long this launch has waited since it last went out,
+                                                   // counted while critical requests run back to back
+  double held_total_us = 0;                        // the same, counted all the time
   std::optional<double> observed_block_us;         // µs one block of this launch held its slot, measured on
                                                    // its earlier shards (BlockTimeEstimate); nullopt: unknown
   std::optional<double> us_until_critical_due;     // until the earliest predicted periodic critical release,
@@ -101,6 +103,11 @@ struct PolicyOptions {
   // each other without a gap (the coordinator's view), so one long critical
   // request does not trigger it. 0: no bound.
   double normal_max_hold_us = 10000;
+  // The absolute bound: a normal launch held this long in all goes out the
+  // same way, even when critical requests leave gaps (a periodic critical
+  // task whose gaps are shorter than one normal block would otherwise hold it
+  // forever). 0: no bound.
+  double normal_max_wait_us = 100000;
   // While a critical request is in flight, hold sliced normal launches whose
   // blocks (measured, or by the profile) run longer than the critical budget:
   // a shard cannot be stopped, and every critical kernel behind it waits for

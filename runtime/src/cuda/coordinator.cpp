@@ -641,7 +641,8 @@ struct Coordinator::State {
     // Held counts toward the starvation bound only while critical requests
     // follow each other without a gap: in a gap, normal work had its turn.
     const double now = host_us();
-    c.held_us = rec.held ? now - rec.held_since_us : 0;
+    c.held_total_us = rec.held ? now - rec.held_since_us : 0;
+    c.held_us = c.held_total_us;
     if (critical_requests_active > 0) c.held_us = std::min(c.held_us, now - critical_busy_since_us);
     c.footprint = rec.shape.original;
     c.sliced_footprint.reset();

@@ -35,6 +35,11 @@ LaunchDecision MiriamPolicy::decide(const LaunchContext& c) const {
   return d;
 }
 
+bool MiriamPolicy::starved(const LaunchContext& c) const {
+  return (options_.normal_max_hold_us > 0 && c.held_us >= options_.normal_max_hold_us) ||
+         (options_.normal_max_wait_us > 0 && c.held_total_us >= options_.normal_max_wait_us);
+}
+
 std::optional<double> MiriamPolicy::block_us(const LaunchContext& c) const {
   if (c.observed_block_us) return c.observed_block_us;
   if (c.sliced_footprint && c.sliced_timing && !c.sliced_timing->empty()) {
@@ -46,7 +51,7 @@ std::optional<double> MiriamPolicy::block_us(const LaunchContext& c) const {
 }
 
 std::optional<LaunchDecision> MiriamPolicy::hold_for_critical(const LaunchContext& c, bool sliced) const {
-  const bool starving = options_.normal_max_hold_us > 0 && c.held_us >= options_.normal_max_hold_us;
+  const bool starving = starved(c);
   const std::optional<double> b = block_us(c);
   if (starving || !b) return std::nullopt;
   // A shard cannot be stopped: its blocks run to the end beside the critical
@@ -112,7 +117,7 @@ std::optional<LaunchDecision> MiriamPolicy::decide_persistent(const LaunchContex
 
 LaunchDecision MiriamPolicy::decide_sliced(const LaunchContext& c) const {
   LaunchDecision d;
-  const bool starving = options_.normal_max_hold_us > 0 && c.held_us >= options_.normal_max_hold_us;
+  const bool starving = starved(c);
   if (!c.sliced_footprint) {
     if (c.critical_in_flight && !starving) d.action = LaunchAction::kHold, d.hold = HoldReason::kCriticalInFlight;
     return d;

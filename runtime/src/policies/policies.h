@@ -50,6 +50,8 @@ class MiriamPolicy final : public Policy {
  private:
   // A hold because the launch's blocks would be in a critical request's way.
   std::optional<LaunchDecision> hold_for_critical(const LaunchContext& context, bool sliced) const;
+  // Held past a starvation bound (PolicyOptions::normal_max_hold_us / _wait_us).
+  bool starved(const LaunchContext& context) const;
   // µs one block of the launch holds its slot: measured, else by the profile.
   std::optional<double> block_us(const LaunchContext& context) const;
   // A persistent launch for this normal kernel now, if the policy wants one.
