@@ -203,8 +203,8 @@ struct Coordinator::State {
   std::vector<cudaEvent_t> free_events;
   // Timed events for the launches whose block times the policy learns, when
   // the others' events are untimed (no tracing): timing costs each critical
-  // launch a little (an H200 run with every event timed added 1.87% critical
-  // latency against 0.4-0.5% for the baselines; not yet rerun with two pools).
+  // launch (H200, runtime_overhead: 1.87% added critical latency with every
+  // event timed, 0.68% with the two pools).
   std::vector<cudaEvent_t> free_timed_events;
   bool separate_timed_events = false;
   std::vector<cudaEvent_t> all_events;
