@@ -85,22 +85,29 @@ std::vector<std::unique_ptr<BenchTask>> prepare_tasks(const Workload& w, const O
   return tasks;
 }
 
+RunHeader run_header(const Workload& w, const Options& options, const DeviceInfo& device, const std::string& commit,
+                     const std::string& date) {
+  RunHeader h;
+  h.workload = w.name;
+  h.description = w.description;
+  h.workload_file = w.origin;
+  h.card = device.card;
+  h.sm_count = device.sm_count;
+  h.sms_requested = device.sms_requested;
+  h.date = date;
+  h.commit = commit;
+  h.seed = options.seed;
+  h.planner = describe_planner(options);
+  return h;
+}
+
 BenchReport run_workload(const Workload& w, const Options& options, const RunEnvironment& env,
                          const DeviceInfo& device, const std::string& commit, const std::string& date) {
   BenchReport report;
-  report.workload = w.name;
-  report.description = w.description;
-  report.workload_file = w.origin;
-  report.card = device.card;
-  report.sm_count = device.sm_count;
-  report.sms_requested = device.sms_requested;
-  report.date = date;
-  report.commit = commit;
-  report.seed = options.seed;
+  static_cast<RunHeader&>(report) = run_header(w, options, device, commit, date);
   report.short_mode = options.short_mode;
   report.verify_mode = options.verify == VerifyMode::kEvery ? "every request" : "last request";
   report.tasks = w.tasks;
-  report.planner = describe_planner(options);
   std::vector<std::unique_ptr<BenchTask>> tasks = prepare_tasks(w, options, env);
   for (const auto& t : tasks) report.solo_latency_us.push_back(t->solo_latency_us);
 

@@ -27,6 +27,10 @@ std::vector<std::unique_ptr<BenchTask>> prepare_tasks(const Workload& workload, 
 // The miriam policy's planning settings, for the record.
 std::string describe_planner(const Options& options);
 
+// The header of a result file of `workload` run with `options` on `device`.
+RunHeader run_header(const Workload& workload, const Options& options, const DeviceInfo& device,
+                     const std::string& commit, const std::string& date);
+
 // Throws WorkloadError / std::runtime_error on setup failures.
 BenchReport run_workload(const Workload& workload, const Options& options, const RunEnvironment& environment,
                          const DeviceInfo& device, const std::string& commit, const std::string& date);

@@ -304,25 +304,15 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
                        {"comparison", t.at_most ? "<=" : ">="},
                        {"met", t.met},
                        {"unreliable", t.unreliable}});
-  json doc = {{"benchmark", "miriam_bench"},
-              {"workload", r.workload},
-              {"description", r.description},
-              {"workload_file", r.workload_file},
-              {"card", r.card},
-              {"sm_count", r.sm_count},
-              {"sms_requested", r.sms_requested},
-              {"date", r.date},
-              {"commit", r.commit},
-              {"seed", r.seed},
+  json doc = run_header_json(r);
+  doc.update({{"benchmark", "miriam_bench"},
               {"short", r.short_mode},
               {"verify", r.verify_mode},
-              {"planner", r.planner},
-              {"latency_definition", "scheduled release -> completion of the request's last kernel (host clock)"},
               {"solo_policy", "multistream (the task alone on its own stream)"},
               {"tasks", tasks},
               {"solo", solo},
               {"runs", runs},
-              {"targets", targets}};
+              {"targets", targets}});
   return doc.dump(1);
 }
 

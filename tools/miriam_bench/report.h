@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "miriam/trace.h"
+#include "run_header.h"
 #include "stats.h"
 #include "workload.h"
 
@@ -62,15 +63,9 @@ struct PolicyRow {
   std::uint64_t mismatches = 0, failures = 0;
 };
 
-struct BenchReport {
-  std::string workload, description, workload_file;
-  std::string card, date, commit;
-  int sm_count = 0;          // SMs the runs could use
-  int sms_requested = 0;     // --sms (0: the whole GPU)
-  std::uint64_t seed = 0;
+struct BenchReport : RunHeader {
   bool short_mode = false;
   std::string verify_mode;
-  std::string planner;  // the miriam policy's planning settings, for the record
   std::vector<TaskSpec> tasks;
   std::vector<double> solo_latency_us;  // calibration, per task (resolves *_x_solo)
   std::vector<TaskResult> solo;         // per task, in workload order

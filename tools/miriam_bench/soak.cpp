@@ -274,16 +274,7 @@ void print_verdict(const SoakReport& r) {
 int run_soak(const Workload& w, const Options& options, const RunEnvironment& env, const DeviceInfo& device,
              const std::string& commit, const std::string& date) {
   SoakReport header;
-  header.workload = w.name;
-  header.description = w.description;
-  header.workload_file = w.origin;
-  header.card = device.card;
-  header.sm_count = device.sm_count;
-  header.sms_requested = device.sms_requested;
-  header.date = date;
-  header.commit = commit;
-  header.seed = options.seed;
-  header.planner = describe_planner(options);
+  static_cast<RunHeader&>(header) = run_header(w, options, device, commit, date);
   header.soak_seconds = *options.soak_seconds;
   header.window_seconds = options.soak_window_seconds;
   header.watchdog_seconds = options.soak_watchdog_seconds;

@@ -90,23 +90,13 @@ std::string soak_json(const SoakReport& r) {
   for (const CriterionResult& c : r.verdict.criteria)
     criteria.push_back({{"criterion", c.name}, {"passed", c.passed}, {"detail", c.detail}});
   const SoakCriteria& k = r.criteria;
-  json doc = {{"benchmark", "miriam_bench soak"},
+  json doc = run_header_json(r);
+  doc.update({{"benchmark", "miriam_bench soak"},
               {"policy", "miriam"},
-              {"workload", r.workload},
-              {"description", r.description},
-              {"workload_file", r.workload_file},
-              {"card", r.card},
-              {"sm_count", r.sm_count},
-              {"sms_requested", r.sms_requested},
-              {"date", r.date},
-              {"commit", r.commit},
-              {"seed", r.seed},
-              {"planner", r.planner},
               {"soak_seconds", r.soak_seconds},
               {"window_seconds", r.window_seconds},
               {"watchdog_seconds", r.watchdog_seconds},
               {"coordinator_tracing", "on, the trace cleared every second"},
-              {"latency_definition", "scheduled release -> completion of the request's last kernel (host clock)"},
               {"verification", "every request's output copied back and compared bit for bit with the solo output"},
               {"complete", r.complete},
               {"tasks", tasks},
@@ -118,7 +108,7 @@ std::string soak_json(const SoakReport& r) {
                 {"max_p99_over_median", k.max_p99_over_median},
                 {"max_p99_drift", k.max_p99_drift},
                 {"min_p99_samples", k.min_p99_samples}}},
-              {"verdict", {{"passed", r.verdict.passed()}, {"criteria", criteria}}}};
+              {"verdict", {{"passed", r.verdict.passed()}, {"criteria", criteria}}}});
   if (!r.watchdog_message.empty())
     doc["watchdog"] = {{"message", r.watchdog_message}, {"coordinator_state", r.watchdog_state}};
   return doc.dump(1);

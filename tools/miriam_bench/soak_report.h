@@ -6,16 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "run_header.h"
 #include "soak_verdict.h"
 #include "workload.h"
 
 namespace miriam::bench {
 
-struct SoakReport {
-  std::string workload, description, workload_file;
-  std::string card, date, commit, planner;
-  int sm_count = 0, sms_requested = 0;
-  std::uint64_t seed = 0;
+struct SoakReport : RunHeader {
   double soak_seconds = 0, window_seconds = 0, watchdog_seconds = 0;
   std::vector<TaskSpec> tasks;
   std::vector<double> solo_latency_us;  // calibration median per task (the reference run)
