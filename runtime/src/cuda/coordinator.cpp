@@ -653,7 +653,7 @@ struct Coordinator::State {
     c.persistent_timing = rec.shape.persistent_timing;
     c.own_shards_in_flight = t.shards_in_flight;
     c.observed_block_us = rec.block_time ? rec.block_time->block_us() : std::nullopt;
-    c.us_until_critical_due = us_until_critical_due(host_us());
+    c.us_until_critical_due = us_until_critical_due(now);
     if (!policy->plans_shards()) return;
     for (const StreamState& s : streams) {
       if (s.in_flight.empty()) continue;

@@ -26,9 +26,11 @@ LaunchDecision MiriamPolicy::decide(const LaunchContext& c) const {
   // kernels. With unpredictable arrivals they are how normal work progresses.
   const bool hold_persistent =
       options_.hold_long_persistent || (options_.drain_ahead && c.us_until_critical_due.has_value());
-  if (std::optional<LaunchDecision> hold = hold_for_critical(c, !persistent || hold_persistent)) return *hold;
+  const bool checked_as_sliced = !persistent || hold_persistent;
+  if (std::optional<LaunchDecision> hold = hold_for_critical(c, checked_as_sliced)) return *hold;
   if (std::optional<LaunchDecision> d = decide_persistent(c)) return *d;
-  if (persistent && c.sliced_footprint)
+  // No persistent launch now: it goes out as a shard, which cannot be stopped.
+  if (!checked_as_sliced && c.sliced_footprint)
     if (std::optional<LaunchDecision> hold = hold_for_critical(c, true)) return *hold;
   LaunchDecision d = decide_sliced(c);
   cap_before_due(c, &d);
