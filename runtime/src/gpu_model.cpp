@@ -64,6 +64,11 @@ int blocks_per_sm(const GpuModel& gpu, const KernelFootprint& kernel) {
                                       : modelled;
 }
 
+std::uint64_t gpu_slots(const GpuModel& gpu, const KernelFootprint& kernel) {
+  return static_cast<std::uint64_t>(std::max(gpu.sm_count, 0)) *
+         static_cast<std::uint64_t>(std::max(blocks_per_sm(gpu, kernel), 0));
+}
+
 SmOccupancy occupancy_of(const GpuModel& gpu, const KernelLoad* loads, std::size_t count) {
   SmOccupancy occ;
   long long busy = 0;

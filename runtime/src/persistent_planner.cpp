@@ -108,9 +108,7 @@ unsigned PersistentPlanner::claim_chunk(const KernelFootprint& footprint, const 
   if (!(config_.claim_budget_us > 0) || (!observed_block_us && !have_profile) || blocks_remaining == 0 ||
       physical_blocks == 0)
     return 1;
-  const int per_sm = blocks_per_sm(gpu_, footprint);
-  const std::uint64_t full_slots =
-      std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::max(gpu_.sm_count, 0)) * std::max(per_sm, 0));
+  const std::uint64_t full_slots = std::max<std::uint64_t>(1, gpu_slots(gpu_, footprint));
   // What one logical block holds its slot for.
   const double block_us = observed_block_us ? *observed_block_us : timing->wave_us(full_slots);
   if (!(block_us > 0)) return 1;

@@ -64,8 +64,7 @@ ShardDecision ShardPlanner::plan_idle(const ShardRequest& request, std::uint64_t
 
 ShardDecision ShardPlanner::plan(const ShardRequest& request, const std::vector<KernelLoad>& critical,
                                  const std::vector<KernelLoad>& normal) const {
-  const std::uint64_t full_slots =
-      static_cast<std::uint64_t>(gpu_.sm_count) * static_cast<std::uint64_t>(blocks_per_sm(gpu_, request.footprint));
+  const std::uint64_t full_slots = gpu_slots(gpu_, request.footprint);
   if (request.blocks_remaining == 0 || full_slots == 0) return ShardDecision{};
   bool critical_running = false;
   for (const KernelLoad& k : critical) critical_running |= k.blocks > 0;

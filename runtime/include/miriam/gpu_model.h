@@ -51,6 +51,9 @@ int blocks_fitting(const GpuModel& gpu, const KernelFootprint& kernel, const SmR
 // Blocks of `kernel` resident on an empty SM (its occupancy).
 int blocks_per_sm(const GpuModel& gpu, const KernelFootprint& kernel);
 
+// Blocks of `kernel` resident on the whole empty GPU: one full wave.
+std::uint64_t gpu_slots(const GpuModel& gpu, const KernelFootprint& kernel);
+
 // A kernel (or a shard) on the GPU: its footprint and how many of its
 // blocks are still to run or running.
 struct KernelLoad {

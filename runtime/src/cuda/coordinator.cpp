@@ -478,8 +478,8 @@ struct Coordinator::State {
     i.footprint = shard ? rec->shape.sliced : rec->shape.original;
     if (shard && rec->block_time) {
       i.block_time = rec->block_time;
-      const std::uint64_t full = static_cast<std::uint64_t>(gpu.sm_count) *
-                                 static_cast<std::uint64_t>(std::max(1, blocks_per_sm(gpu, i.footprint)));
+      // At least one block per SM, as the launch itself (an unmodelled footprint still runs).
+      const std::uint64_t full = std::max(gpu_slots(gpu, i.footprint), static_cast<std::uint64_t>(gpu.sm_count));
       i.concurrent_blocks = std::min(count, rec->shard_slots ? rec->shard_slots : full);
     }
     cudaError_t err = begin_issue(i, s);

@@ -45,9 +45,7 @@ bool MiriamPolicy::starved(const LaunchContext& c) const {
 std::optional<double> MiriamPolicy::block_us(const LaunchContext& c) const {
   if (c.observed_block_us) return c.observed_block_us;
   if (c.sliced_footprint && c.sliced_timing && !c.sliced_timing->empty()) {
-    const std::uint64_t full = static_cast<std::uint64_t>(planner_.gpu().sm_count) *
-                               static_cast<std::uint64_t>(blocks_per_sm(planner_.gpu(), *c.sliced_footprint));
-    return c.sliced_timing->wave_us(full);
+    return c.sliced_timing->wave_us(gpu_slots(planner_.gpu(), *c.sliced_footprint));
   }
   return std::nullopt;
 }
@@ -96,8 +94,7 @@ std::optional<LaunchDecision> MiriamPolicy::decide_persistent(const LaunchContex
   if (c.sliced_footprint && c.sliced_timing && !c.sliced_timing->empty()) {
     // Short enough that no critical kernel can wait long behind it: the
     // sliced variant runs it without the persistent loop's overhead.
-    const std::uint64_t full = static_cast<std::uint64_t>(planner_.gpu().sm_count) *
-                               static_cast<std::uint64_t>(blocks_per_sm(planner_.gpu(), *c.sliced_footprint));
+    const std::uint64_t full = gpu_slots(planner_.gpu(), *c.sliced_footprint);
     if (c.sliced_timing->expected_us(c.blocks_remaining, full, full) <= options_.planner.critical_budget_us)
       return std::nullopt;
   }
