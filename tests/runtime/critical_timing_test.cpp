@@ -193,11 +193,13 @@ TEST_CASE("miriam: short persistent blocks share claims within the claim budget"
     CHECK(d.persistent.chunk == 6);
     CHECK(d.persistent.static_first_chunk);
   }
-  SUBCASE("blocks longer than the budget: one claim per block, as before") {
+  SUBCASE("blocks longer than the budget: one claim per block, the first static") {
     c.observed_block_us = 30;
     const LaunchDecision d = miriam->decide(c);
     CHECK(d.persistent.chunk == 1);
-    CHECK_FALSE(d.persistent.static_first_chunk);
+    CHECK(d.persistent.static_first_chunk);
+    o.persistent.static_first_chunk = false;
+    CHECK_FALSE(make_policy(PolicyKind::kMiriam, gpu, o)->decide(c).persistent.static_first_chunk);
   }
   SUBCASE("no block time yet: C = 1") {
     CHECK(miriam->decide(c).persistent.chunk == 1);

@@ -89,6 +89,18 @@ TEST_CASE("a persistent launch: validity, no per-launch work, progress and resum
   CHECK(miriam::persistent_progress(launch, 11) == 15);
   CHECK(miriam::persistent_progress(launch, 26) == 30);
   CHECK(miriam::persistent_progress(launch, 26 + 8) == 30);
+  // Static first chunks that cover the range run whatever happens and leave
+  // no count (the kernel skips the exit bookkeeping): the stale one is ignored.
+  miriam::PersistentLaunch covered = launch;
+  covered.static_first_chunk = true;
+  covered.chunk = 3;  // 8 x 3 = 24 < 26 logical blocks: tickets needed
+  CHECK_FALSE(covered.static_chunks_cover());
+  CHECK(miriam::persistent_progress(covered, 11) == 15);
+  covered.chunk = 4;  // 32 >= 26
+  CHECK(covered.static_chunks_cover());
+  CHECK(miriam::persistent_progress(covered, 11) == 30);
+  covered.static_first_chunk = false;
+  CHECK_FALSE(covered.static_chunks_cover());
   miriam::PersistentLaunch resumed = launch;
   CHECK(miriam::persistent_resume_launch(resumed, 15));
   CHECK(resumed.begin == 15);

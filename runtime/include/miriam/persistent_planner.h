@@ -33,9 +33,12 @@ struct PersistentPlannerConfig {
   // within this budget: a stop waits for at most C logical blocks per
   // physical block. 0 (or no profile): C = 1, one atomic per logical block.
   double claim_budget_us = 0;
-  // With C > 1, each physical block's first chunk is static (no stop check,
-  // no atomic): a launch stopped before it starts still runs those P x C
-  // blocks, within the same claim budget (elastic.cuh).
+  // Each physical block's first chunk is static (no stop check, no atomic):
+  // a launch stopped before it starts still runs those P x C blocks, within
+  // the same claim budget (elastic.cuh); with C = 1 that is the one logical
+  // block a running launch finishes anyway. Measured on H200 (DNN layer
+  // median): +18% -> +10.6% overhead at C = 1; a one-wave launch then has no
+  // atomic at all (results/2026-11-28-h200-persistent-exit/).
   bool static_first_chunk = true;
 };
 

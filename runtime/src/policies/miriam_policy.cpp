@@ -109,7 +109,7 @@ std::optional<LaunchDecision> MiriamPolicy::decide_persistent(const LaunchContex
   // Short logical blocks share one claim: C x block time within the claim budget.
   d.persistent.chunk = persistent_.claim_chunk(*c.persistent_footprint, c.persistent_timing, c.blocks_remaining,
                                                d.persistent.physical_blocks, c.observed_block_us);
-  d.persistent.static_first_chunk = d.persistent.chunk > 1 && options_.persistent.static_first_chunk;
+  d.persistent.static_first_chunk = options_.persistent.static_first_chunk;
   d.action = LaunchAction::kIssuePersistent;
   return d;
 }
