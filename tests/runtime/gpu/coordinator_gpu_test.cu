@@ -143,12 +143,12 @@ Outcome run_workload(Coordinator& coord, Workload& w, const char* who, bool wait
 }
 
 // The shrunk-shard workload: a normal kernel with blocks of 1024 threads
-// (churn_s: sliced + shrunk), and critical requests whose first kernel puts 6
-// blocks of 256 threads on every SM for ~70 µs. Beside it only 512 threads
-// per SM are left: no full normal block, but a shrunk one at f = 2.
+// (churn_s: sliced + shrunk), and critical requests of kernels that each put
+// 6 blocks of 256 threads on every SM for ~60 µs. Beside them only 512
+// threads per SM are left: no full normal block, but a shrunk one at f = 2.
 constexpr int kSpreadThreads = 1024, kSpreadBlocks = 4096, kSpreadRounds = 1000;
 int kSpreadLaunches = 8;
-constexpr int kWideThreads = 256, kWideBlocksPerSm = 6;
+constexpr int kWideThreads = 256, kWideBlocksPerSm = 6, kWidePerRequest = 4;
 
 struct ShrunkWorkload {
   unsigned *spread = nullptr, *wide = nullptr;
@@ -176,27 +176,22 @@ struct ShrunkWorkload {
     EXPECT(coord.add_task(TaskDesc{"spread", Criticality::kNormal, 0, std::nullopt}, &normal) == Status::kSuccess,
            "%s", who);
     RequestId normal_request = 0;
-    coord.begin_request(normal, &normal_request);
-    for (int i = 0; i < kSpreadLaunches; ++i) {
-      unsigned* x = spread;
-      int n = kSpreadThreads * kSpreadBlocks, rounds = kSpreadRounds;
-      void* args[] = {&x, &n, &rounds};
-      const Status st = coord.submit(normal, KernelLaunch{reinterpret_cast<const void*>(&churn_s),
-                                                          dim3(kSpreadBlocks), dim3(kSpreadThreads), 0, args});
-      EXPECT(st == Status::kSuccess, "%s: submit spread: %s", who, to_string(st));
-    }
-    coord.end_request(normal);
     for (int r = 0; r < kCriticalRequests; ++r) {
       RequestId id = 0;
       coord.begin_request(critical, &id);
-      unsigned* x = wide;
-      int n = wide_n, rounds = kRounds;
-      void* args[] = {&x, &n, &rounds};
-      const Status st = coord.submit(critical, KernelLaunch{reinterpret_cast<const void*>(&churn),
-                                                            dim3(wide_n / kWideThreads), dim3(kWideThreads), 0, args,
-                                                            "churn(critical, every SM)"});
-      EXPECT(st == Status::kSuccess, "%s: submit wide critical: %s", who, to_string(st));
+      for (int k = 0; k < kWidePerRequest; ++k) {
+        unsigned* x = wide;
+        int n = wide_n, rounds = kRounds;
+        void* args[] = {&x, &n, &rounds};
+        const Status st = coord.submit(critical, KernelLaunch{reinterpret_cast<const void*>(&churn),
+                                                              dim3(wide_n / kWideThreads), dim3(kWideThreads), 0,
+                                                              args, "churn(critical, every SM)"});
+        EXPECT(st == Status::kSuccess, "%s: submit wide critical: %s", who, to_string(st));
+      }
       coord.end_request(critical);
+      // The normal work arrives while the first critical request runs, so
+      // its first decisions already see a critical kernel on every SM.
+      if (r == 0) submit_spread(coord, normal, &normal_request, who);
       RequestResult result;
       EXPECT(coord.wait(id, &result, 20000) == Status::kSuccess, "%s: wide critical request %d: %s", who, r,
              result.message.c_str());
@@ -207,12 +202,25 @@ struct ShrunkWorkload {
     EXPECT(coord.synchronize() == Status::kSuccess, "%s: synchronize", who);
   }
 
+  void submit_spread(Coordinator& coord, TaskId normal, RequestId* request, const char* who) {
+    coord.begin_request(normal, request);
+    for (int i = 0; i < kSpreadLaunches; ++i) {
+      unsigned* x = spread;
+      int n = kSpreadThreads * kSpreadBlocks, rounds = kSpreadRounds;
+      void* args[] = {&x, &n, &rounds};
+      const Status st = coord.submit(normal, KernelLaunch{reinterpret_cast<const void*>(&churn_s),
+                                                          dim3(kSpreadBlocks), dim3(kSpreadThreads), 0, args});
+      EXPECT(st == Status::kSuccess, "%s: submit spread: %s", who, to_string(st));
+    }
+    coord.end_request(normal);
+  }
+
   void check(const char* who) {
     std::vector<unsigned> got_spread(host_spread.size()), got_wide(host_wide.size());
     cudaMemcpy(got_spread.data(), spread, got_spread.size() * sizeof(unsigned), cudaMemcpyDeviceToHost);
     cudaMemcpy(got_wide.data(), wide, got_wide.size() * sizeof(unsigned), cudaMemcpyDeviceToHost);
     churn_reference(host_spread, kSpreadThreads, kSpreadRounds, kSpreadLaunches);
-    churn_reference(host_wide, kWideThreads, kRounds, kCriticalRequests);
+    churn_reference(host_wide, kWideThreads, kRounds, kCriticalRequests * kWidePerRequest);
     EXPECT(got_spread == host_spread, "%s: normal output (churn_s: sliced + shrunk) differs", who);
     EXPECT(got_wide == host_wide, "%s: critical output (churn on every SM) differs", who);
   }
