@@ -32,6 +32,9 @@ struct ShrinkInfo {
   unsigned barrier_regions = 0;    // slot loops in the body
   unsigned barriers = 0;           // __syncthreads() statements kept
   unsigned per_thread_values = 0;  // locals kept per logical thread across barriers
+  // Variant kinds whose launch parameters this variant also takes ("sliced":
+  // a slice of logical blocks, miriam::ShrunkLaunch::begin/end).
+  std::vector<std::string> combines_with;
 };
 
 // Mirrors ::miriam::kMaxShrinkFactor of miriam/elastic.cuh.

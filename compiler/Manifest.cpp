@@ -63,7 +63,7 @@ json kernel_json(const KernelOutcome& kernel) {
                          {"barrier_regions", v.shrink->barrier_regions},
                          {"barriers", v.shrink->barriers},
                          {"per_thread_values", v.shrink->per_thread_values},
-                         {"combines_with", json::array()}};
+                         {"combines_with", v.shrink->combines_with}};
     variants.push_back(entry);
   }
   json refused = json::array();

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "LogicalGridRewrite.h"
 #include "Naming.h"
 #include "SlotRegions.h"
 #include "TemplateRenderer.h"
@@ -16,23 +17,34 @@ namespace miriam {
 
 namespace {
 
-BuiltinReads logical_thread_builtins() { return BuiltinReads{false, false, true, true}; }
+// A shrunk variant also runs a slice of the grid (::miriam::Slice, as the
+// sliced variant): it answers all four builtins logically.
+BuiltinReads logical_grid_and_thread_builtins() { return BuiltinReads{true, true, true, true}; }
 
-std::string logical_thread_callee_prologue(BuiltinReads reads) {
+std::string logical_thread_shadows(BuiltinReads reads) {
   std::string shadows;
   if (reads.thread_idx) shadows += "    const uint3 threadIdx = __miriam_thread.thread;\n";
   if (reads.block_dim) shadows += "    const dim3 blockDim = __miriam_thread.block;\n";
   if (shadows.empty()) shadows = "    (void)__miriam_thread;\n";
-  return render_template(templates::kShrunkCalleePrologue, {{"shadows", shadows}});
+  return shadows;
 }
 
-// Device functions reading threadIdx/blockDim take the logical thread first;
-// the kernel's slot loops and the clones themselves name it __miriam_thread.
-const CalleeCloneStyle& logical_thread_clone_style() {
+std::string sliced_shrunk_callee_prologue(BuiltinReads reads) {
+  return render_template(templates::kCalleePrologue, {{"shadows", logical_grid_shadows(reads)}}) +
+         render_template(templates::kShrunkCalleePrologue, {{"shadows", logical_thread_shadows(reads)}});
+}
+
+// Device functions reading any of the builtins take the logical grid and the
+// logical thread first. Every call of them is inside a slot loop (a call is
+// never uniform code), where the kernel names both.
+const CalleeCloneStyle& sliced_shrunk_clone_style() {
   static const CalleeCloneStyle style{
-      "__miriam_lt", "const ::miriam::LogicalThread __miriam_thread", "__miriam_thread",
-      "with threadIdx/blockDim taken from the logical thread of the shrunk variant calling it",
-      logical_thread_callee_prologue};
+      "__miriam_lgt",
+      "const ::miriam::LogicalGrid __miriam_grid, const ::miriam::LogicalThread __miriam_thread",
+      "__miriam_grid, __miriam_thread",
+      "with blockIdx/gridDim/threadIdx/blockDim taken from the logical block and thread of the shrunk variant "
+      "calling it",
+      sliced_shrunk_callee_prologue};
   return style;
 }
 
@@ -116,9 +128,12 @@ void add_lane_hazards(const KernelInfo& kernel, TranslationUnitAnalysis& analysi
 
 PassResult ShrinkPass::run(const KernelInfo& kernel, EmitContext& emit) {
   TranslationUnitAnalysis& analysis = emit.analysis();
-  BuiltinRewritePlan plan = analysis.plan_builtin_rewrite(kernel, logical_thread_builtins());
+  BuiltinRewritePlan plan = analysis.plan_builtin_rewrite(kernel, logical_grid_and_thread_builtins());
   std::vector<HazardRecord> hazards = kernel.hazards;
   hazards.insert(hazards.end(), plan.hazards.begin(), plan.hazards.end());
+  // What refuses slicing refuses this variant too: it runs slices.
+  std::vector<HazardRecord> spins = analysis.spin_wait_hazards(kernel);
+  hazards.insert(hazards.end(), spins.begin(), spins.end());
   add_lane_hazards(kernel, analysis, hazards);
   if (!hazards.empty()) return PassRefusal{std::move(hazards)};
 
@@ -126,8 +141,12 @@ PassResult ShrinkPass::run(const KernelInfo& kernel, EmitContext& emit) {
   if (!slots.hazards.empty()) return PassRefusal{std::move(slots.hazards)};
 
   CloneRequest request;
-  request.leading_param = std::string("const ::miriam::Shrink ") + kShrinkParam;
-  request.prologue = render_template(templates::kShrunkPrologue, {{"storage", slots.prologue}});
+  request.leading_param = std::string("const ::miriam::Slice __miriam_slice, const ::miriam::Shrink ") + kShrinkParam;
+  // The slice's prologue first: a physical block past the slice leaves
+  // before any slot loop or barrier, as a whole block.
+  request.prologue =
+      render_template(templates::kSlicedPrologue, {{"shadows", logical_grid_shadows(plan.kernel_reads)}}) +
+      render_template(templates::kShrunkPrologue, {{"storage", slots.prologue}});
   request.body_edits = std::move(slots.edits);
   const bool limited = slots.per_slot_values > 0;
   ElasticVariant variant{
@@ -135,20 +154,21 @@ PassResult ShrinkPass::run(const KernelInfo& kernel, EmitContext& emit) {
       "__miriam_shrunk",
       "__miriam_launch_shrunk",
       templates::kShrunkLaunchHelper,
-      "each physical thread runs shrink.factor threads of the original block",
-      {{kShrinkParam, "miriam::Shrink", 0}},
+      "runs logical blocks [slice.begin, slice.end) of the original grid, each physical thread running "
+      "shrink.factor threads of the original block",
+      {{"__miriam_slice", "miriam::Slice", 0}, {kShrinkParam, "miriam::Shrink", 1}},
       {{"max_factor", limited ? "::miriam::kMaxShrinkFactor" : "0"},
        {"factor_limit", limited ? " and are at most ::miriam::kMaxShrinkFactor (values kept per thread across "
                                   "barriers)"
                                 : ""}}};
-  PassResult result =
-      emit_elastic_variant(kernel, plan, std::move(request), variant, logical_thread_clone_style(), emit);
+  PassResult result = emit_elastic_variant(kernel, plan, std::move(request), variant, sliced_shrunk_clone_style(), emit);
   if (auto* record = std::get_if<VariantRecord>(&result)) {
     ShrinkInfo info;
     info.max_factor = limited ? kMaxShrinkFactor : 0;
     info.barrier_regions = slots.regions;
     info.barriers = slots.barriers;
     info.per_thread_values = slots.per_slot_values;
+    info.combines_with = {"sliced"};
     record->shrink = info;
   }
   return result;

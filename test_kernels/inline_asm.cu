@@ -18,7 +18,7 @@ __device__ __forceinline__ unsigned int ptx_laneid()
 
 // miriam-expect: refused(sliced): inline asm reads %ctaid
 // miriam-expect-persistent: refused: inline asm reads %ctaid
-// miriam-expect-shrunk: shrunk
+// miriam-expect-shrunk: refused: inline asm reads %ctaid (the shrunk variant runs slices)
 __global__ void asm_ctaid_copy(const float* __restrict__ in, float* __restrict__ out, int n)
 {
     const unsigned int i = ptx_ctaid_x() * blockDim.x + threadIdx.x;
@@ -28,7 +28,7 @@ __global__ void asm_ctaid_copy(const float* __restrict__ in, float* __restrict__
 
 // miriam-expect: refused(sliced): inline asm reads %nctaid
 // miriam-expect-persistent: refused: inline asm reads %nctaid
-// miriam-expect-shrunk: shrunk
+// miriam-expect-shrunk: refused: inline asm reads %nctaid (the shrunk variant runs slices)
 __global__ void asm_nctaid_stride(const float* __restrict__ in, float* __restrict__ out, int n)
 {
     unsigned int nblocks;

@@ -61,10 +61,13 @@ void check_layout(const std::string& who, const std::string& what, const std::ve
 void check_extra_params(const std::string& who, const VariantInfo& v, std::vector<std::string>& problems) {
   static const std::vector<std::string> sliced = {"Slice"};
   static const std::vector<std::string> persistent = {"PersistentControl*", "Slice"};
+  static const std::vector<std::string> shrunk = {"Shrink"};
+  static const std::vector<std::string> sliced_shrunk = {"Slice", "Shrink"};
+  const bool takes_slice = v.shrink && v.shrink->combines_with_kind(VariantKind::kSliced);
   const std::vector<std::string>* expected = v.kind == VariantKind::kSliced       ? &sliced
                                              : v.kind == VariantKind::kPersistent ? &persistent
-                                                                                  : nullptr;
-  if (!expected) return;
+                                             : takes_slice                        ? &sliced_shrunk
+                                                                                  : &shrunk;
   bool ok = v.extra_params.size() == expected->size();
   for (std::size_t i = 0; ok && i < expected->size(); ++i) {
     const ExtraParam& p = v.extra_params[i];

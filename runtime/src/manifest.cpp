@@ -34,6 +34,12 @@ std::optional<VariantKind> variant_kind_from_string(const std::string& text) {
   return std::nullopt;
 }
 
+bool ShrinkSpec::combines_with_kind(VariantKind kind) const {
+  for (VariantKind k : combines_with)
+    if (k == kind) return true;
+  return false;
+}
+
 const VariantInfo* KernelInfo::variant(VariantKind kind) const {
   for (const VariantInfo& v : variants)
     if (v.kind == kind) return &v;
@@ -108,6 +114,14 @@ KernelInstantiation read_instantiation(const JsonReader& r) {
   return inst;
 }
 
+ShrinkSpec read_shrink(const JsonReader& r) {
+  ShrinkSpec spec;
+  spec.max_factor = static_cast<unsigned>(r.at("max_factor").as_int_in(0, INT_MAX));
+  const JsonReader kinds = r.at("combines_with");
+  for (std::size_t i = 0, n = kinds.array_size(); i < n; ++i) spec.combines_with.push_back(read_kind(kinds.at(i)));
+  return spec;
+}
+
 VariantInfo read_variant(const JsonReader& r) {
   VariantInfo v;
   v.kind = read_kind(r.at("kind"));
@@ -125,6 +139,7 @@ VariantInfo read_variant(const JsonReader& r) {
     p.position = as_int32(e.at("position"), 0);
     v.extra_params.push_back(std::move(p));
   }
+  if (v.kind == VariantKind::kShrunk) v.shrink = read_shrink(r.at("shrink"));
   return v;
 }
 

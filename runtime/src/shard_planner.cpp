@@ -13,6 +13,7 @@ const char* to_string(ShardReason reason) {
     case ShardReason::kNoRoom: return "no room";
     case ShardReason::kStarvationBound: return "held too long: one block per SM";
     case ShardReason::kCriticalDue: return "cut to end before a periodic critical request";
+    case ShardReason::kShrunkRoom: return "shrunk blocks in the room beside the critical kernels";
   }
   return "unknown";
 }
@@ -87,6 +88,31 @@ ShardDecision ShardPlanner::plan(const ShardRequest& request, const std::vector<
       d.reason = ShardReason::kOverBudget;
       if (config_.hold_if_over_budget) d.blocks = 0, d.reason = ShardReason::kNoRoom;
     }
+  }
+  return d;
+}
+
+ShardDecision ShardPlanner::plan_shrunk(const ShrunkOptions& shrunk, std::uint64_t blocks_remaining,
+                                        std::optional<double> full_block_us, const std::vector<KernelLoad>& critical,
+                                        const std::vector<KernelLoad>& normal) const {
+  ShardDecision d;
+  if (blocks_remaining == 0) return d;
+  std::vector<KernelLoad> running(critical);
+  running.insert(running.end(), normal.begin(), normal.end());
+  for (std::size_t i = 0; i < shrunk.count; ++i) {
+    const ShrunkOption& option = shrunk.options[i];
+    const std::uint64_t slots = free_slots(option.footprint, running);
+    if (slots == 0) continue;  // a larger factor may fit
+    if (full_block_us) {
+      const double block_us = *full_block_us * option.factor;
+      if (block_us > config_.critical_budget_us) return d;  // larger factors run longer still
+      d.expected_us = block_us;
+    }
+    d.free_slots = slots;
+    d.blocks = std::min(blocks_remaining, slots);
+    d.shrink_factor = option.factor;
+    d.reason = ShardReason::kShrunkRoom;
+    return d;
   }
   return d;
 }

@@ -20,7 +20,7 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"args", {{"name", "stream " + std::to_string(s.stream) + " (" + s.task + ")"}}}});
     }
     events.push_back({{"name", s.name},
-                      {"cat", std::string(s.critical ? "critical" : "normal") + (s.shard ? ",shard" : "") +
+                      {"cat", std::string(s.critical ? "critical" : "normal") + (s.shard ? ",shard" : "") + (s.shrink_factor ? ",shrunk" : "") +
                                   (s.persistent ? ",persistent" : "")},
                       {"ph", "X"},
                       {"pid", device},
@@ -32,6 +32,7 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"request", s.request},
                         {"first_block", s.first_block},
                         {"blocks", s.blocks},
+                        {"shrink_factor", s.shrink_factor},
                         {"physical_blocks", s.persistent ? s.physical_blocks : 0},
                         {"blocks_done", s.persistent ? s.blocks_done : s.blocks},
                         {"drain_us", s.stop_us >= 0 ? s.end_us - s.stop_us : 0.0}}}});
@@ -41,6 +42,7 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
     doc["otherData"] = {{"launches_submitted", stats->launches_submitted},
                         {"kernels_issued", stats->kernels_issued},
                         {"shards_issued", stats->shards_issued},
+                        {"shards_shrunk", stats->shards_shrunk},
                         {"holds", stats->holds},
                         {"requests_completed", stats->requests_completed},
                         {"requests_failed", stats->requests_failed},

@@ -42,16 +42,19 @@ TEST_CASE("--short shortens what was not given explicitly") {
 
 TEST_CASE("the miriam policy's planning knobs") {
   const Options o = parse_options({"--workload", "a", "--idle-budget-us", "50", "--critical-budget-us", "20",
-                                   "--pad-critical-sms", "off", "--hold-over-budget", "--shards-in-flight", "1,3"});
+                                   "--pad-critical-sms", "off", "--hold-over-budget", "--shards-in-flight", "1,3",
+                                   "--shrunk", "off"});
   CHECK(o.policy_options.planner.idle_budget_us == doctest::Approx(50));
   CHECK(o.policy_options.planner.critical_budget_us == doctest::Approx(20));
   CHECK_FALSE(o.policy_options.planner.share_critical_sms);
   CHECK(o.policy_options.planner.hold_if_over_budget);
   CHECK(o.policy_options.shards_in_flight_critical == 1);
   CHECK(o.policy_options.shards_in_flight_idle == 3);
+  CHECK_FALSE(o.policy_options.use_shrunk);
   const Options d = parse_options({"--workload", "a"});
   CHECK_FALSE(d.policy_options.planner.idle_budget_us);
   CHECK(d.policy_options.planner.share_critical_sms);
+  CHECK(d.policy_options.use_shrunk);
   CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--shards-in-flight", "2"}),
                        "--shards-in-flight: '2' (expected N,M)", UsageError);
   CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--pad-critical-sms", "yes"}),

@@ -215,4 +215,35 @@ TEST_CASE("variants whose leading parameters the runtime would pass wrongly are 
     REQUIRE(bound[0].variant(VariantKind::kPersistent) != nullptr);
     CHECK(bound[0].variant(VariantKind::kPersistent)->symbol->host_stub == &persistent_stub);
   }
+  SUBCASE("a shrunk variant that combines with slicing must take (Slice, Shrink)") {
+    char shrunk_stub;
+    const miriam::VariantSymbol variants[] = {{"sliced", "scale__miriam_sliced", &scale_sliced_stub},
+                                              {"shrunk", "scale__miriam_shrunk", &shrunk_stub}};
+    FakeProgram with_shrunk;
+    with_shrunk.symbols[0].variants = variants;
+    with_shrunk.symbols[0].variant_count = 2;
+    with_shrunk.build();
+    auto doc = miriam::test::sample_manifest_json();
+    nlohmann::json shrunk = {
+        {"kind", "shrunk"},
+        {"entry", "scale__miriam_shrunk"},
+        {"mangled", {"x"}},
+        {"extra_params", {{{"name", "f"}, {"type", "miriam::Shrink"}, {"position", 0}}}},
+        {"shrink",
+         {{"dimension", "outermost"}, {"max_factor", 0}, {"barrier_regions", 1}, {"barriers", 0},
+          {"per_thread_values", 0}, {"combines_with", {"sliced"}}}}};
+    doc["kernels"][0]["variants"].push_back(shrunk);
+    doc["kernels"][0]["refused"] = nlohmann::json::array();
+    auto problems = bind_problems(manifest(doc), with_shrunk.registry, nullptr);
+    REQUIRE(problems.size() == 1);
+    CHECK(contains(problems[0], "shrunk variant's leading parameters are not (miriam::Slice, miriam::Shrink)"));
+    // As miriamc emits it, it binds.
+    doc["kernels"][0]["variants"][1]["extra_params"] = {
+        {{"name", "s"}, {"type", "miriam::Slice"}, {"position", 0}},
+        {{"name", "f"}, {"type", "miriam::Shrink"}, {"position", 1}}};
+    const miriam::Manifest m = manifest(doc);
+    const auto bound = miriam::bind_manifest(m, with_shrunk.registry, nullptr);
+    REQUIRE(bound[0].variant(VariantKind::kShrunk) != nullptr);
+    CHECK(bound[0].variant(VariantKind::kShrunk)->symbol->host_stub == &shrunk_stub);
+  }
 }

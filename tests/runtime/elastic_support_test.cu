@@ -50,6 +50,31 @@ TEST_CASE("a slice launch covers exactly its range") {
   CHECK(miriam::physical_grid_for(3000000000ull).y == 2);
 }
 
+TEST_CASE("a shrunk launch: a slice of the grid, blocks of block / f threads") {
+  miriam::ShrunkLaunch launch = miriam::ShrunkLaunch::whole_grid(dim3(10, 10, 1), dim3(32, 8, 1), 4);
+  CHECK(launch.begin == 0);
+  CHECK(launch.end == 100);
+  CHECK(launch.valid(0));
+  launch.begin = 17;
+  launch.end = 60;
+  CHECK(launch.valid(8));
+  CHECK(launch.physical_grid().x == 43);
+  CHECK(launch.slice().begin == 17);
+  CHECK(launch.slice().end == 60);
+  const dim3 physical = launch.physical_block();  // y, the outermost extent > 1, is divided
+  CHECK((physical.x == 32 && physical.y == 2 && physical.z == 1));
+  CHECK(launch.shrink().step == 2);
+  launch.factor = 3;  // does not divide 8
+  CHECK_FALSE(launch.valid(0));
+  launch.factor = 8;
+  CHECK(launch.valid(8));
+  CHECK_FALSE(launch.valid(4));  // over the variant's limit
+  launch.end = 101;
+  CHECK_FALSE(launch.valid(0));
+  launch.end = launch.begin;  // empty
+  CHECK_FALSE(launch.valid(0));
+}
+
 TEST_CASE("a persistent launch: validity, no per-launch work, progress and resume") {
   miriam::PersistentControl control{};
   miriam::PersistentLaunch launch;

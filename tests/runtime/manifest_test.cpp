@@ -266,3 +266,36 @@ TEST_CASE("the largest sizes that fit are read exactly") {
   CHECK(m.kernels[0].instantiations[0].static_shared_bytes == 18446744073709551615ull);
   CHECK(m.kernels[0].location.line == 2147483647);
 }
+
+TEST_CASE("a shrunk variant: its shrink record is read, and required") {
+  nlohmann::json doc = sample_manifest_json();
+  nlohmann::json shrunk = {
+      {"kind", "shrunk"},
+      {"entry", "scale__miriam_shrunk"},
+      {"mangled", {"_Z19scale__miriam_shrunkN6miriam5SliceENS_6ShrinkEPfi"}},
+      {"extra_params",
+       {{{"name", "slice"}, {"type", "miriam::Slice"}, {"position", 0}},
+        {{"name", "shrink"}, {"type", "miriam::Shrink"}, {"position", 1}}}},
+      {"shrink",
+       {{"dimension", "outermost"}, {"max_factor", 8}, {"barrier_regions", 3}, {"barriers", 2},
+        {"per_thread_values", 1}, {"combines_with", {"sliced"}}}}};
+  doc["kernels"][0]["variants"].push_back(shrunk);
+  doc["kernels"][0]["refused"] = nlohmann::json::array();
+  SUBCASE("read") {
+    const miriam::Manifest m = parse_manifest(doc.dump(), "k.miriam.json");
+    const miriam::VariantInfo* v = m.kernels[0].variant(miriam::VariantKind::kShrunk);
+    REQUIRE(v != nullptr);
+    REQUIRE(v->shrink.has_value());
+    CHECK(v->shrink->max_factor == 8);
+    CHECK(v->shrink->combines_with_kind(miriam::VariantKind::kSliced));
+    CHECK_FALSE(v->shrink->combines_with_kind(miriam::VariantKind::kPersistent));
+  }
+  SUBCASE("missing") {
+    doc["kernels"][0]["variants"][1].erase("shrink");
+    CHECK(expect_error(doc).json_path() == "kernels[0].variants[1].shrink");
+  }
+  SUBCASE("an unknown kind to combine with") {
+    doc["kernels"][0]["variants"][1]["shrink"]["combines_with"] = {"tiled"};
+    CHECK(expect_error(doc).json_path() == "kernels[0].variants[1].shrink.combines_with[0]");
+  }
+}

@@ -76,6 +76,8 @@ policy, in one process; prints one table per workload (rows = policies).
                          critical request is in flight (default hold), also persistent launches
                          beside it (hold-all), or pad them beside it
   --drain-ahead on|off   stop/hold normal work before a periodic critical request is due (default on)
+  --shrunk on|off        shrunk shards (blocks of B/f threads) beside critical kernels that leave no room
+                         for a full normal block (default on)
   --claim-budget-us X    persistent launches claim C logical blocks at once, C x block time <= X (0: C = 1)
   --shards-in-flight N,M normal shards in flight per task with / without critical work running
   soak (one workload, the miriam policy only; needs --out-dir):
@@ -133,6 +135,10 @@ Options parse_options(const std::vector<std::string>& args) {
       const std::string& v = value();
       if (v != "on" && v != "off") throw UsageError("--drain-ahead: '" + v + "' (expected on or off)");
       o.policy_options.drain_ahead = v == "on";
+    } else if (a == "--shrunk") {
+      const std::string& v = value();
+      if (v != "on" && v != "off") throw UsageError("--shrunk: '" + v + "' (expected on or off)");
+      o.policy_options.use_shrunk = v == "on";
     }
     else if (a == "--shards-in-flight") {
       const std::string& v = value();

@@ -193,9 +193,9 @@ std::string format_table(const BenchReport& r, const std::vector<PolicyRow>& row
     const CoordinatorStats& st = run.stats;
     if (run.policy != "miriam") continue;
     out << fmt::format(
-        "  miriam counters: shards {} persistent {} preemptions {} stops-ahead {} regrows {} holds {} "
+        "  miriam counters: shards {} (shrunk {}) persistent {} preemptions {} stops-ahead {} regrows {} holds {} "
         "(long blocks {}, critical due {})\n",
-        st.shards_issued, st.persistent_launches, st.preemptions, st.stops_ahead, st.regrows, st.holds,
+        st.shards_issued, st.shards_shrunk, st.persistent_launches, st.preemptions, st.stops_ahead, st.regrows, st.holds,
         st.holds_long_blocks, st.holds_critical_due);
   }
   return out.str();
@@ -261,6 +261,7 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
                {{"launches_submitted", run.stats.launches_submitted},
                 {"kernels_issued", run.stats.kernels_issued},
                 {"shards_issued", run.stats.shards_issued},
+                {"shards_shrunk", run.stats.shards_shrunk},
                 {"holds", run.stats.holds},
                 {"requests_completed", run.stats.requests_completed},
                 {"requests_failed", run.stats.requests_failed},

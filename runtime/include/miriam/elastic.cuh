@@ -487,8 +487,10 @@ __host__ inline bool persistent_resume_launch(PersistentLaunch& launch, unsigned
 }
 
 // ---------------------------------------------------------------------------
-// Shrunk variants (k__miriam_shrunk): a physical block of B/f threads runs the
-// B logical threads of an original block, f "slots" per physical thread.
+// Shrunk variants (k__miriam_shrunk(Slice, Shrink, ...)): a physical block of
+// B/f threads runs the B logical threads of an original block, f "slots" per
+// physical thread; like a sliced variant, a launch runs a slice of the
+// original grid's logical blocks (blockIdx/gridDim read logical values).
 //
 // The block's outermost dimension of extent > 1 (z, else y, else x) is the one
 // divided by f: logical thread (slot s, physical t) is t with that coordinate
@@ -569,17 +571,34 @@ __device__ inline uint3 shrunk_thread_index(const Shrink& shrink, uint3 physical
 __device__ inline LogicalThread logical_thread(uint3 thread, dim3 block) { return LogicalThread{thread, block}; }
 #endif  // __CUDACC__
 
-// Everything a host helper needs to launch a shrunk variant.
+// Everything a host helper needs to launch a shrunk variant: logical blocks
+// [begin, end) of the original grid (as a SliceLaunch: one physical block per
+// logical block), each physical block block / factor threads.
 struct ShrunkLaunch {
-  dim3 grid;                // unchanged grid
+  dim3 grid;                // the original (logical) grid
   dim3 block;               // the original (logical) block
   size_t shared_bytes = 0;  // dynamic shared memory, as for the original launch
   cudaStream_t stream = nullptr;
   unsigned factor = 1;      // f: the physical block has block / f threads
+  unsigned long long begin = 0;
+  unsigned long long end = 0;  // exclusive; must be <= logical_block_count(grid)
 
+  // The whole grid [0, count) at factor `f`.
+  static ShrunkLaunch whole_grid(dim3 grid, dim3 block, unsigned f, size_t shared_bytes = 0,
+                                 cudaStream_t stream = nullptr) {
+    ShrunkLaunch l;
+    l.grid = grid, l.block = block, l.shared_bytes = shared_bytes, l.stream = stream, l.factor = f;
+    l.end = logical_block_count(grid);
+    return l;
+  }
+
+  Slice slice() const { return Slice{begin, end, grid}; }
   Shrink shrink() const { return Shrink{block, factor}; }
+  dim3 physical_grid() const { return physical_grid_for(end - begin); }
   dim3 physical_block() const { return shrunk_physical_block(block, factor); }
-  bool valid(unsigned max_factor) const { return shrink_factor_valid(block, factor, max_factor); }
+  bool valid(unsigned max_factor) const {
+    return begin < end && end <= logical_block_count(grid) && shrink_factor_valid(block, factor, max_factor);
+  }
 };
 
 }  // namespace miriam

@@ -43,12 +43,23 @@ struct ExtraParam {
   int position = 0;
 };
 
+// How a shrunk variant may be launched (manifest "shrink"; miriam/elastic.cuh ShrunkLaunch).
+struct ShrinkSpec {
+  unsigned max_factor = 0;  // 0: any factor dividing the block's outermost extent > 1
+  // Kinds whose launch parameters every launch of it also takes: kSliced
+  // means it runs a slice of the grid (leading parameters Slice, Shrink).
+  std::vector<VariantKind> combines_with;
+
+  bool combines_with_kind(VariantKind kind) const;
+};
+
 struct VariantInfo {
   VariantKind kind = VariantKind::kSliced;
   std::string entry;
   std::vector<std::string> mangled;  // one per instantiation, same order
   std::string launch_helper;         // optional in the manifest
   std::vector<ExtraParam> extra_params;
+  std::optional<ShrinkSpec> shrink;  // kind kShrunk: required
 };
 
 struct Refusal {

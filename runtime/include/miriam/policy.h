@@ -37,7 +37,8 @@ struct StreamAssignment {
 
 enum class LaunchAction {
   kIssueWhole,  // launch the original kernel, whole grid
-  kIssueShard,  // launch `shard.blocks` logical blocks through the sliced variant
+  kIssueShard,  // launch `shard.blocks` logical blocks through the sliced variant (or, with
+                // shard.shrink_factor > 0, the shrunk variant at that factor)
   kIssuePersistent,  // launch the remaining logical blocks on `persistent.physical_blocks`
                      // blocks of the persistent variant (stoppable, resumable)
   kHold,        // keep it queued; decide again when GPU state changes
@@ -71,6 +72,7 @@ struct LaunchContext {
   const ShardTiming* sliced_timing = nullptr;      // profile of the sliced variant, if any
   std::optional<KernelFootprint> persistent_footprint;  // set when a persistent variant is bound
   const ShardTiming* persistent_timing = nullptr;  // profile of the persistent variant, if any
+  ShrunkOptions shrunk;                            // factors of a bound shrunk variant this launch's block allows
   std::uint64_t blocks_remaining = 0;              // logical blocks of this launch not yet issued
   bool critical_in_flight = false;                 // a critical request submitted and not finished
   std::vector<KernelLoad> critical_running;        // critical kernels issued and not finished
@@ -95,6 +97,11 @@ struct PolicyOptions {
   // (preempted when a critical request needs their SMs).
   bool use_persistent = true;
   PersistentPlannerConfig persistent;
+  // While critical kernels run and leave room for no full normal block, send
+  // a shard of the kernel's shrunk variant (blocks of B/f threads) when one
+  // fits (ShardPlanner::plan_shrunk). Never with no critical kernel running:
+  // full blocks are faster.
+  bool use_shrunk = true;
   // Liveness bound for miriam: a normal launch held this long for want of
   // room (or behind a critical request, when it cannot be cut) goes out
   // anyway, as one block per SM (or whole). Without it a critical task that

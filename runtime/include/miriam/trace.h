@@ -19,6 +19,7 @@ struct TraceSpan {
   int stream = 0;            // coordinator's stream index
   bool critical = false;
   bool shard = false;        // a slice of the kernel's grid
+  unsigned shrink_factor = 0; // a shard of the shrunk variant: blocks of B/f threads
   bool persistent = false;   // a persistent launch of logical blocks [first_block, first_block + blocks)
   std::uint64_t physical_blocks = 0;  // persistent: P
   std::uint64_t blocks_done = 0;      // persistent: logical blocks it ran before it ended or stopped
@@ -32,6 +33,7 @@ struct CoordinatorStats {
   std::uint64_t launches_submitted = 0;
   std::uint64_t kernels_issued = 0;  // whole launches
   std::uint64_t shards_issued = 0;
+  std::uint64_t shards_shrunk = 0;   // of shards_issued: shrunk variant (blocks of B/f threads beside critical kernels)
   std::uint64_t holds = 0;           // decisions to hold a launch
   std::uint64_t requests_completed = 0;
   std::uint64_t requests_failed = 0;

@@ -103,7 +103,8 @@ struct LaunchRecord {
   alignas(16) unsigned char arg_bytes[detail::kMaxArgBytes];
   // [0] the PersistentControl* and [1] the Slice of variant launches, then the
   // kernel's own arguments: persistent launches pass arg_ptrs, shards
-  // arg_ptrs + 1, whole launches arg_ptrs + 2.
+  // arg_ptrs + 1, whole launches arg_ptrs + 2. Shrunk shards pass arg_ptrs
+  // with [0] the Slice and [1] the Shrink.
   void* arg_ptrs[detail::kMaxKernelParams + 2];
 };
 
@@ -121,6 +122,7 @@ struct Issued {
   LaunchRecord* record = nullptr;     // persistent: the record its unfinished blocks return to
   BlockTimeEstimate* block_time = nullptr;  // learns from this launch's GPU time (begin is recorded)
   std::uint64_t concurrent_blocks = 0;      // at most this many of its blocks resident at once
+  unsigned shrink_factor = 0;               // a shrunk shard: its blocks ran f logical blocks' threads each
 };
 
 struct StreamState {
@@ -332,7 +334,7 @@ struct Coordinator::State {
     if (q == cudaSuccess && i.block_time && i.begin) {
       float ms = 0;
       if (cudaEventElapsedTime(&ms, i.begin, i.end) == cudaSuccess)
-        i.block_time->observe(ms * 1000.0, blocks_done, i.concurrent_blocks);
+        i.block_time->observe(ms * 1000.0 / std::max(1u, i.shrink_factor), blocks_done, i.concurrent_blocks);
     }
     if (q == cudaSuccess && config.tracing && i.begin) {
       TraceSpan span;
@@ -343,6 +345,7 @@ struct Coordinator::State {
       span.stream = s.index;
       span.critical = is_critical(i.task);
       span.shard = i.shard;
+      span.shrink_factor = i.shrink_factor;
       span.persistent = i.persistent;
       span.physical_blocks = i.persistent ? i.resident_blocks : 0;
       span.blocks_done = blocks_done;
@@ -462,9 +465,10 @@ struct Coordinator::State {
   }
 
   // Launches the whole kernel (shard == false) or blocks [first, first+count)
-  // of its sliced variant. False: out of events (retry after completions);
-  // a failed launch consumes the record and fails its request.
-  bool issue(LaunchRecord* rec, bool shard, std::uint64_t first, std::uint64_t count) {
+  // of its sliced variant (shrunk variant at `shrink_factor` when > 0).
+  // False: out of events (retry after completions); a failed launch consumes
+  // the record and fails its request.
+  bool issue(LaunchRecord* rec, bool shard, std::uint64_t first, std::uint64_t count, unsigned shrink_factor = 0) {
     if (events_for(shard ? rec->block_time : nullptr).size() < 2) return false;  // back-pressure: wait for completions
     TaskState* t = rec->task;
     StreamState* s = t->stream;
@@ -476,6 +480,9 @@ struct Coordinator::State {
     i.blocks = i.resident_blocks = count;
     i.shard = shard;
     i.footprint = shard ? rec->shape.sliced : rec->shape.original;
+    // --- shrunk shards (blocks of block / f threads) ---
+    const ShrunkOption* shrunk = shard && shrink_factor ? rec->shape.shrunk.find(shrink_factor) : nullptr;
+    if (shrunk) i.footprint = shrunk->footprint, i.shrink_factor = shrink_factor;
     if (shard && rec->block_time) {
       i.block_time = rec->block_time;
       // At least one block per SM, as the launch itself (an unmodelled footprint still runs).
@@ -485,6 +492,14 @@ struct Coordinator::State {
     cudaError_t err = begin_issue(i, s);
     if (err != cudaSuccess) {
       // the launch is not attempted; finish_issue fails the request
+    } else if (shrunk) {
+      Slice slice{first, first + count, rec->grid};
+      Shrink shrink{rec->block, shrink_factor};
+      rec->arg_ptrs[0] = &slice;  // both copied by cudaLaunchKernel before it returns
+      rec->arg_ptrs[1] = &shrink;
+      err = cudaLaunchKernel(rec->kernel->shrunk, physical_grid_for(count),
+                             shrunk_physical_block(rec->block, shrink_factor), rec->arg_ptrs, rec->shared_bytes,
+                             s->stream);
     } else if (shard) {
       Slice slice{first, first + count, rec->grid};
       rec->arg_ptrs[1] = &slice;  // copied by cudaLaunchKernel before it returns
@@ -497,6 +512,7 @@ struct Coordinator::State {
     if (finish_issue(rec, i, err, shard ? "shard" : "whole grid")) {
       if (shard) ++stats.shards_issued, ++t->shards_in_flight, ++rec->request->result.shards;
       else ++stats.kernels_issued;
+      if (shrunk) ++stats.shards_shrunk;
     }
     return true;
   }
@@ -651,6 +667,11 @@ struct Coordinator::State {
     c.persistent_footprint.reset();
     if (rec.kernel->persistent && t.channel) c.persistent_footprint = rec.shape.persistent;
     c.persistent_timing = rec.shape.persistent_timing;
+    c.shrunk = ShrunkOptions{};  // the factors this block's shape allows
+    for (std::size_t k = 0; k < rec.shape.shrunk.count; ++k) {
+      const ShrunkOption& o = rec.shape.shrunk.options[k];
+      if (shrink_factor_valid(rec.block, o.factor, rec.kernel->shrink_max_factor)) c.shrunk.add(o.factor, o.footprint);
+    }
     c.own_shards_in_flight = t.shards_in_flight;
     c.observed_block_us = rec.block_time ? rec.block_time->block_us() : std::nullopt;
     c.us_until_critical_due = us_until_critical_due(now);
@@ -744,7 +765,7 @@ struct Coordinator::State {
       } else if (d.action == LaunchAction::kIssueShard && rec->kernel->sliced) {
         const std::uint64_t n = std::min(d.shard.blocks, rec->total_blocks - rec->next_block);
         rec->shard_slots = d.shard.free_slots;
-        issued = issue(rec, true, rec->next_block, n);
+        issued = issue(rec, true, rec->next_block, n, d.shard.shrink_factor);
         if (issued) rec->next_block += n;
       } else if (rec->next_block == 0) {
         issued = issue(rec, false, 0, rec->total_blocks);

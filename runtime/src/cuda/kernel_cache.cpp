@@ -72,6 +72,12 @@ Status KernelCache::get(const void* kernel, KernelEntry** out, std::string& erro
       e->mangled = bound->instantiation->mangled;
       bind_variant(*bound, VariantKind::kSliced, &e->sliced, &e->sliced_attrs);
       bind_variant(*bound, VariantKind::kPersistent, &e->persistent, &e->persistent_attrs);
+      // The coordinator issues shrunk blocks only as shards: the variant must take a slice.
+      const BoundVariant* shrunk = bound->variant(VariantKind::kShrunk);
+      if (shrunk && shrunk->info->shrink && shrunk->info->shrink->combines_with_kind(VariantKind::kSliced)) {
+        bind_variant(*bound, VariantKind::kShrunk, &e->shrunk, &e->shrunk_attrs);
+        e->shrink_max_factor = shrunk->info->shrink->max_factor;
+      }
     }
   }
   if (e->label.empty()) {
@@ -98,7 +104,8 @@ const LaunchFootprints& KernelCache::footprints(KernelEntry& e, dim3 block, std:
       cudaFuncGetAttributes(&e.attrs, e.original) != cudaSuccess)
     cudaGetLastError();
   const bool original_accepts = shared_bytes <= static_cast<std::size_t>(e.attrs.maxDynamicSharedSizeBytes);
-  for (auto [stub, attrs] : {std::pair{e.sliced, &e.sliced_attrs}, std::pair{e.persistent, &e.persistent_attrs}}) {
+  for (auto [stub, attrs] : {std::pair{e.sliced, &e.sliced_attrs}, std::pair{e.persistent, &e.persistent_attrs},
+                             std::pair{e.shrunk, &e.shrunk_attrs}}) {
     if (!stub || !original_accepts || shared_bytes <= static_cast<std::size_t>(attrs->maxDynamicSharedSizeBytes))
       continue;
     if (cudaFuncSetAttribute(stub, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared_bytes)) ==
@@ -107,12 +114,19 @@ const LaunchFootprints& KernelCache::footprints(KernelEntry& e, dim3 block, std:
     else
       cudaGetLastError();  // the variant's launch then fails with a message naming the kernel
   }
-  auto footprint = [&](const cudaFuncAttributes& a, const void* stub) {
-    return KernelFootprint{threads, a.numRegs, a.sharedSizeBytes + shared_bytes, occupancy(stub, threads, shared_bytes)};
+  auto footprint = [&](const cudaFuncAttributes& a, const void* stub, int block_threads = 0) {
+    if (block_threads == 0) block_threads = threads;
+    return KernelFootprint{block_threads, a.numRegs, a.sharedSizeBytes + shared_bytes,
+                           occupancy(stub, block_threads, shared_bytes)};
   };
   f.original = footprint(e.attrs, e.original);
   f.sliced = footprint(e.sliced_attrs, e.sliced);
   f.persistent = footprint(e.persistent_attrs, e.persistent);
+  f.shrunk = ShrunkOptions{};
+  if (e.shrunk)
+    for (unsigned factor : {2u, 4u, 8u})
+      if (threads % factor == 0 && (e.shrink_max_factor == 0 || factor <= e.shrink_max_factor))
+        f.shrunk.add(factor, footprint(e.shrunk_attrs, e.shrunk, threads / static_cast<int>(factor)));
   const bool profiled = profile_ && !e.mangled.empty();
   f.sliced_timing = profiled ? profile_->find(e.mangled, VariantKind::kSliced, static_cast<unsigned>(threads)) : nullptr;
   f.persistent_timing =

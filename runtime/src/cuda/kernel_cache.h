@@ -1,5 +1,5 @@
 // What the coordinator needs per kernel, gathered once from the CUDA runtime
-// (attributes, parameter sizes, occupancy) and the catalog (sliced variant),
+// (attributes, parameter sizes, occupancy) and the catalog (variants),
 // so the launch path does no queries and no allocation.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include "miriam/gpu_model.h"
 #include "miriam/kernel_catalog.h"
 #include "miriam/profile.h"
+#include "miriam/shard_planner.h"
 #include "miriam/status.h"
 
 namespace miriam::detail {
@@ -26,12 +27,18 @@ struct LaunchFootprints {
   KernelFootprint original, sliced, persistent;
   const ShardTiming* sliced_timing = nullptr;
   const ShardTiming* persistent_timing = nullptr;
+  // The shrunk variant at f = 2, 4, 8 where f divides the block's thread
+  // count and the variant accepts f; whether f divides the block's outermost
+  // extent (shrink_factor_valid) depends on the shape: checked per launch.
+  ShrunkOptions shrunk;
 };
 
 struct KernelEntry {
   const void* original = nullptr;
   const void* sliced = nullptr;      // null: no sliced variant bound
   const void* persistent = nullptr;  // null: no persistent variant bound
+  const void* shrunk = nullptr;      // null: no shrunk variant that takes a slice bound
+  unsigned shrink_max_factor = 0;    // of the shrunk variant: 0 = any factor dividing the extent
   std::string label;
   std::string mangled;           // empty for kernels no manifest describes
   std::vector<std::uint32_t> arg_offsets;  // where each argument's bytes go in a launch record
@@ -40,6 +47,7 @@ struct KernelEntry {
   cudaFuncAttributes attrs{};
   cudaFuncAttributes sliced_attrs{};
   cudaFuncAttributes persistent_attrs{};
+  cudaFuncAttributes shrunk_attrs{};
 
   // The last launch shape asked: launches of one kernel repeat shapes, so
   // the occupancy API and the profile are asked once per shape change.

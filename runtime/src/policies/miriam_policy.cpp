@@ -2,7 +2,9 @@
 // A normal kernel with a persistent variant runs as a persistent launch sized
 // to the room critical kernels leave, and is preempted at a logical-block
 // boundary when a critical kernel needs its SMs; otherwise it goes out as
-// sliced shards sized by the ShardPlanner. A normal kernel with neither
+// sliced shards sized by the ShardPlanner; when a running critical kernel
+// leaves room for no full block, as shrunk shards (blocks of B/f threads)
+// that fit the room, if it has a shrunk variant. A normal kernel with neither
 // behaves as under ib (it cannot be cut or stopped).
 //
 // Long normal blocks are the critical task's enemy: a critical kernel waits
@@ -139,6 +141,13 @@ LaunchDecision MiriamPolicy::decide_sliced(const LaunchContext& c) const {
       d.shard.reason = ShardReason::kFreeSlots;
     }
     d.shard.free_slots = wave;
+  }
+  if (d.shard.blocks == 0 && d.shard.free_slots == 0 && options_.use_shrunk && !c.shrunk.empty() &&
+      !c.critical_running.empty()) {
+    // No full block fits beside the running critical kernels: maybe a shrunk one does.
+    const ShardDecision shrunk =
+        planner_.plan_shrunk(c.shrunk, c.blocks_remaining, block_us(c), c.critical_running, c.normal_running);
+    if (shrunk.blocks > 0) d.shard = shrunk;
   }
   if (d.shard.blocks == 0 && starving) {
     d.shard.blocks = std::min<std::uint64_t>(c.blocks_remaining, static_cast<std::uint64_t>(planner_.gpu().sm_count));

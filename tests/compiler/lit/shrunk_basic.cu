@@ -1,4 +1,5 @@
-// The shrunk variant: each physical thread runs shrink.factor logical threads
+// The shrunk variant runs logical blocks [slice.begin, slice.end) of the grid
+// (as the sliced variant); each physical thread runs shrink.factor logical threads
 // ("slots"). Without barriers the whole body is one loop over the slots and
 // `return` means "next slot"; with barriers the body is cut into one loop per
 // region, and locals live across a barrier get one copy per slot.
@@ -20,20 +21,26 @@ __global__ void axpy(float a, const float* x, float* y, int n) {
   if (i >= n) return;
   y[i] += a * x[i];
 }
-// The callee gets a clone taking the logical thread.
-// CHECK: __device__ unsigned global_thread{{__}}miriam_lt(const ::miriam::LogicalThread {{__}}miriam_thread) {
+// The callee gets a clone taking the logical block and thread.
+// CHECK: __device__ unsigned global_thread{{__}}miriam_lgt(const ::miriam::LogicalGrid {{__}}miriam_grid, const ::miriam::LogicalThread {{__}}miriam_thread) {
+// CHECK: const uint3 blockIdx = {{__}}miriam_grid.block;
 // CHECK: const uint3 threadIdx = {{__}}miriam_thread.thread;
 // CHECK-NEXT: const dim3 blockDim = {{__}}miriam_thread.block;
-// CHECK: __global__ void axpy{{__}}miriam_shrunk(const ::miriam::Shrink {{__}}miriam_shrink, float a, const float* x, float* y, int n) {
+// The variant runs a slice of the grid, as the sliced variant does.
+// CHECK: __global__ void axpy{{__}}miriam_shrunk(const ::miriam::Slice {{__}}miriam_slice, const ::miriam::Shrink {{__}}miriam_shrink, float a, const float* x, float* y, int n) {
+// CHECK: if (!::miriam::slice_block_active({{__}}miriam_slice)) return;
+// CHECK-NEXT: const ::miriam::LogicalGrid {{__}}miriam_grid =
+// CHECK-NEXT: ::miriam::logical_grid(::miriam::slice_block_index({{__}}miriam_slice), {{__}}miriam_slice.grid);
 // CHECK: const uint3 {{__}}miriam_physical_thread = ::miriam::shrunk_physical_thread();
 // CHECK-NEXT: const dim3 blockDim = {{__}}miriam_shrink.block;
 // CHECK: for (unsigned {{__}}miriam_s = 0; {{__}}miriam_s < {{__}}miriam_shrink.factor; ++{{__}}miriam_s) { const uint3 threadIdx = ::miriam::shrunk_thread_index({{__}}miriam_shrink, {{__}}miriam_physical_thread, {{__}}miriam_s); (void)threadIdx; const ::miriam::LogicalThread {{__}}miriam_thread = ::miriam::logical_thread(threadIdx, blockDim); {
-// CHECK-NEXT: const unsigned i = global_thread{{__}}miriam_lt({{__}}miriam_thread);
+// CHECK-NEXT: const unsigned i = global_thread{{__}}miriam_lgt({{__}}miriam_grid, {{__}}miriam_thread);
 // CHECK-NEXT: if (i >= n) goto {{__}}miriam_next_slot_0;
 // CHECK-NEXT: y[i] += a * x[i]; } {{__}}miriam_next_slot_0: ; }
 // CHECK: cudaError_t axpy{{__}}miriam_launch_shrunk(const ::miriam::ShrunkLaunch& {{__}}miriam_launch, float a, const float* x, float* y, int n) {
 // CHECK-NEXT: if (!{{__}}miriam_launch.valid(0)) return cudaErrorInvalidValue;
-// CHECK-NEXT: axpy{{__}}miriam_shrunk<<<{{__}}miriam_launch.grid, {{__}}miriam_launch.physical_block(),
+// CHECK-NEXT: axpy{{__}}miriam_shrunk<<<{{__}}miriam_launch.physical_grid(), {{__}}miriam_launch.physical_block(),
+// CHECK-NEXT: {{__}}miriam_launch.shared_bytes, {{__}}miriam_launch.stream>>>({{__}}miriam_launch.slice(), {{__}}miriam_launch.shrink(), a, x, y, n);
 
 // An assigned parameter: each slot starts from the argument.
 __global__ void grid_stride(float* y, int n) {
@@ -65,7 +72,8 @@ __global__ void __launch_bounds__(256) matmul(const float* A, const float* B, fl
 }
 // Per-slot storage for what lives across the barriers; the uniform trip
 // count stays outside the slot loops, where the loop header reads it.
-// GEMM: __global__ void __launch_bounds__(256) matmul{{__}}miriam_shrunk(const ::miriam::Shrink {{__}}miriam_shrink,
+// GEMM: __global__ void __launch_bounds__(256) matmul{{__}}miriam_shrunk(const ::miriam::Slice {{__}}miriam_slice, const ::miriam::Shrink {{__}}miriam_shrink,
+// GEMM: const uint3 blockIdx = {{__}}miriam_grid.block;
 // GEMM: ::miriam::ShrunkSlots<int> {{__}}miriam_slots0_row;
 // GEMM-NEXT: ::miriam::ShrunkSlots<int> {{__}}miriam_slots1_col;
 // GEMM-NEXT: ::miriam::ShrunkSlots<float[1]> {{__}}miriam_slots2_acc;
@@ -87,6 +95,16 @@ __global__ void __launch_bounds__(256) matmul(const float* A, const float* B, fl
 
 // MANIFEST: "kind": "shrunk",
 // MANIFEST-NEXT: "entry": "axpy{{__}}miriam_shrunk",
+// MANIFEST: "extra_params": [
+// MANIFEST-NEXT: {
+// MANIFEST-NEXT: "name": "{{__}}miriam_slice",
+// MANIFEST-NEXT: "type": "miriam::Slice",
+// MANIFEST-NEXT: "position": 0
+// MANIFEST-NEXT: },
+// MANIFEST-NEXT: {
+// MANIFEST-NEXT: "name": "{{__}}miriam_shrink",
+// MANIFEST-NEXT: "type": "miriam::Shrink",
+// MANIFEST-NEXT: "position": 1
 // MANIFEST: "launch_helper": "axpy{{__}}miriam_launch_shrunk",
 // MANIFEST-NEXT: "shrink": {
 // MANIFEST-NEXT: "dimension": "outermost",
@@ -94,6 +112,9 @@ __global__ void __launch_bounds__(256) matmul(const float* A, const float* B, fl
 // MANIFEST-NEXT: "barrier_regions": 1,
 // MANIFEST-NEXT: "barriers": 0,
 // MANIFEST-NEXT: "per_thread_values": 0,
+// MANIFEST-NEXT: "combines_with": [
+// MANIFEST-NEXT: "sliced"
+// MANIFEST-NEXT: ]
 // MANIFEST: "entry": "matmul{{__}}miriam_shrunk",
 // MANIFEST: "max_factor": 8,
 // MANIFEST-NEXT: "barrier_regions": 5,

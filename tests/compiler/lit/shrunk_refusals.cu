@@ -122,3 +122,12 @@ __global__ void return_then_uniform(const float* in, float* out, int n) {
   out[threadIdx.x] = s[63 - threadIdx.x] * twice;
 }
 // CHECK-DAG: shrunk_refusals.cu:120:30: warning: kernel 'return_then_uniform' not shrunk: 'return' outside the last barrier region of the body
+
+// The shrunk variant runs slices of the grid: what refuses slicing (here the
+// physical block index read in asm) refuses it too.
+__global__ void asm_block_index(float* out) {
+  unsigned block;
+  asm("mov.u32 %0, %%ctaid.x;" : "=r"(block));
+  out[block * blockDim.x + threadIdx.x] = 1.0f;
+}
+// CHECK-DAG: shrunk_refusals.cu:130:3: warning: kernel 'asm_block_index' not shrunk: inline asm in 'asm_block_index' reads a grid special register

@@ -2,8 +2,10 @@
 // workload; outputs must equal a CPU reference (what each request computes
 // alone) bit for bit, nothing may deadlock (every wait has a timeout), and the
 // trace must be valid JSON. Under miriam the normal kernels run persistent and
-// critical requests arriving mid-run must preempt and resume them. Then two
-// coordinators (on devices 0 and 1, or both on 0) run side by side.
+// critical requests arriving mid-run must preempt and resume them. A second
+// workload puts critical kernels on every SM that leave room for no full
+// normal block: under miriam the normal kernel must go out as shrunk shards.
+// Then two coordinators (on devices 0 and 1, or both on 0) run side by side.
 // Run on the device machine:  ./coordinator_gpu_test [trace-dir] [--quick]
 // (--quick: a tenth of the normal work, for compute-sanitizer runs).
 #include <atomic>
@@ -140,6 +142,90 @@ Outcome run_workload(Coordinator& coord, Workload& w, const char* who, bool wait
   return out;
 }
 
+// The shrunk-shard workload: a normal kernel with blocks of 1024 threads
+// (churn_s: sliced + shrunk), and critical requests of kernels that each put
+// 6 blocks of 256 threads on every SM for ~60 µs. Beside them only 512
+// threads per SM are left: no full normal block, but a shrunk one at f = 2.
+constexpr int kSpreadThreads = 1024, kSpreadBlocks = 4096, kSpreadRounds = 1000;
+int kSpreadLaunches = 8;
+constexpr int kWideThreads = 256, kWideBlocksPerSm = 6, kWidePerRequest = 4;
+
+struct ShrunkWorkload {
+  unsigned *spread = nullptr, *wide = nullptr;
+  int wide_n = 0;
+  std::vector<unsigned> host_spread, host_wide;
+
+  ShrunkWorkload() : host_spread(static_cast<size_t>(kSpreadThreads) * kSpreadBlocks) {
+    int sms = 0;
+    cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
+    wide_n = kWideThreads * kWideBlocksPerSm * sms;
+    host_wide.resize(wide_n);
+    for (size_t i = 0; i < host_spread.size(); ++i) host_spread[i] = static_cast<unsigned>(i) * 40503u;
+    for (int i = 0; i < wide_n; ++i) host_wide[i] = static_cast<unsigned>(i) * 2246822519u;
+    cudaMalloc(&spread, host_spread.size() * sizeof(unsigned));
+    cudaMalloc(&wide, host_wide.size() * sizeof(unsigned));
+    cudaMemcpy(spread, host_spread.data(), host_spread.size() * sizeof(unsigned), cudaMemcpyHostToDevice);
+    cudaMemcpy(wide, host_wide.data(), host_wide.size() * sizeof(unsigned), cudaMemcpyHostToDevice);
+  }
+  ~ShrunkWorkload() { cudaFree(spread), cudaFree(wide); }
+
+  void run(Coordinator& coord, const char* who) {
+    TaskId critical = 0, normal = 0;
+    EXPECT(coord.add_task(TaskDesc{"detect-wide", Criticality::kCritical, 0, 1e6}, &critical) == Status::kSuccess,
+           "%s", who);
+    EXPECT(coord.add_task(TaskDesc{"spread", Criticality::kNormal, 0, std::nullopt}, &normal) == Status::kSuccess,
+           "%s", who);
+    RequestId normal_request = 0;
+    for (int r = 0; r < kCriticalRequests; ++r) {
+      RequestId id = 0;
+      coord.begin_request(critical, &id);
+      for (int k = 0; k < kWidePerRequest; ++k) {
+        unsigned* x = wide;
+        int n = wide_n, rounds = kRounds;
+        void* args[] = {&x, &n, &rounds};
+        const Status st = coord.submit(critical, KernelLaunch{reinterpret_cast<const void*>(&churn),
+                                                              dim3(wide_n / kWideThreads), dim3(kWideThreads), 0,
+                                                              args, "churn(critical, every SM)"});
+        EXPECT(st == Status::kSuccess, "%s: submit wide critical: %s", who, to_string(st));
+      }
+      coord.end_request(critical);
+      // The normal work arrives while the first critical request runs, so
+      // its first decisions already see a critical kernel on every SM.
+      if (r == 0) submit_spread(coord, normal, &normal_request, who);
+      RequestResult result;
+      EXPECT(coord.wait(id, &result, 20000) == Status::kSuccess, "%s: wide critical request %d: %s", who, r,
+             result.message.c_str());
+    }
+    RequestResult normal_result;
+    EXPECT(coord.wait(normal_request, &normal_result, 60000) == Status::kSuccess, "%s: spread request: %s", who,
+           normal_result.message.c_str());
+    EXPECT(coord.synchronize() == Status::kSuccess, "%s: synchronize", who);
+  }
+
+  void submit_spread(Coordinator& coord, TaskId normal, RequestId* request, const char* who) {
+    coord.begin_request(normal, request);
+    for (int i = 0; i < kSpreadLaunches; ++i) {
+      unsigned* x = spread;
+      int n = kSpreadThreads * kSpreadBlocks, rounds = kSpreadRounds;
+      void* args[] = {&x, &n, &rounds};
+      const Status st = coord.submit(normal, KernelLaunch{reinterpret_cast<const void*>(&churn_s),
+                                                          dim3(kSpreadBlocks), dim3(kSpreadThreads), 0, args});
+      EXPECT(st == Status::kSuccess, "%s: submit spread: %s", who, to_string(st));
+    }
+    coord.end_request(normal);
+  }
+
+  void check(const char* who) {
+    std::vector<unsigned> got_spread(host_spread.size()), got_wide(host_wide.size());
+    cudaMemcpy(got_spread.data(), spread, got_spread.size() * sizeof(unsigned), cudaMemcpyDeviceToHost);
+    cudaMemcpy(got_wide.data(), wide, got_wide.size() * sizeof(unsigned), cudaMemcpyDeviceToHost);
+    churn_reference(host_spread, kSpreadThreads, kSpreadRounds, kSpreadLaunches);
+    churn_reference(host_wide, kWideThreads, kRounds, kCriticalRequests * kWidePerRequest);
+    EXPECT(got_spread == host_spread, "%s: normal output (churn_s: sliced + shrunk) differs", who);
+    EXPECT(got_wide == host_wide, "%s: critical output (churn on every SM) differs", who);
+  }
+};
+
 void check_trace(const Coordinator& coord, const std::string& path) {
   EXPECT(coord.write_trace(path), "write %s", path.c_str());
   std::ifstream in(path);
@@ -161,7 +247,17 @@ void run_policy(PolicyKind kind, const KernelCatalog& catalog, const std::string
   w.check(to_string(kind));
   check_trace(coord, trace_dir + "/trace_" + to_string(kind) + ".json");
 
+  const CoordinatorStats before_shrunk = coord.stats();
+  ShrunkWorkload shrunk_work;
+  shrunk_work.run(coord, to_string(kind));
+  shrunk_work.check(to_string(kind));
   const CoordinatorStats stats = coord.stats();
+  const unsigned long long shrunk_shards = stats.shards_shrunk - before_shrunk.shards_shrunk;
+  if (miriam) {
+    EXPECT(quick || shrunk_shards > 0, "miriam issued no shrunk shard beside critical kernels on every SM");
+  } else {
+    EXPECT(stats.shards_shrunk == 0, "%s issued shrunk shards", to_string(kind));
+  }
   std::size_t persistent_spans = 0;
   for (const TraceSpan& span : coord.trace()) persistent_spans += span.persistent;
   if (miriam) {
@@ -180,9 +276,10 @@ void run_policy(PolicyKind kind, const KernelCatalog& catalog, const std::string
            to_string(kind));
   }
   std::printf("%-12s critical request GPU span mean %8.1f us | normal %8.1f us | kernels %llu shards %llu "
-              "persistent %llu (preempt requests %llu, stopped %llu, resumes %llu, regrows %llu) holds %llu | submit %.2f us/launch\n",
+              "(shrunk %llu) persistent %llu (preempt requests %llu, stopped %llu, resumes %llu, regrows %llu) holds %llu | submit %.2f us/launch\n",
               to_string(kind), out.critical_gpu_us, out.normal_gpu_us, (unsigned long long)stats.kernels_issued,
-              (unsigned long long)stats.shards_issued, (unsigned long long)stats.persistent_launches,
+              (unsigned long long)stats.shards_issued, (unsigned long long)stats.shards_shrunk,
+              (unsigned long long)stats.persistent_launches,
               (unsigned long long)stats.preemptions_requested, (unsigned long long)stats.preemptions,
               (unsigned long long)stats.resumes, (unsigned long long)stats.regrows, (unsigned long long)stats.holds,
               stats.submit_cpu_us_total / std::max<std::uint64_t>(stats.launches_submitted, 1));
@@ -222,7 +319,7 @@ int main(int argc, char** argv) {
   }
   const std::string trace_dir = argc > 1 ? argv[1] : ".";
   quick = argc > 2 && std::string(argv[2]) == "--quick";
-  if (quick) kChurnN /= 10, kRounds /= 10;
+  if (quick) kChurnN /= 10, kRounds /= 10, kSpreadLaunches = 2;
   KernelCatalog catalog;
   CudaIntrospector introspector;
   try {

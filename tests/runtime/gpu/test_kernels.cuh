@@ -4,6 +4,7 @@
 //   affine  (sliced)              : the critical workload, short kernels
 //   churn   (sliced + persistent) : long normal kernels, ~70 µs per logical block
 //   churn_p (persistent only)     : the same work, preemptible but not sliceable
+//   churn_s (sliced + shrunk)     : the same work in blocks of 1024 threads, for shrunk shards
 #pragma once
 
 #include <string>
@@ -22,13 +23,16 @@ __device__ inline void affine_block(float* x, int n, unsigned block) {
 }
 
 // `rounds` steps of an LCG whose increment depends on the logical block.
-__device__ inline void churn_block(unsigned* x, int n, int rounds, unsigned block) {
-  const int i = static_cast<int>(block * blockDim.x + threadIdx.x);
+__device__ inline void churn_thread(unsigned* x, int n, int rounds, unsigned block, unsigned thread, unsigned threads) {
+  const int i = static_cast<int>(block * threads + thread);
   if (i >= n) return;
   unsigned v = x[i];
   const unsigned c = 1013904223u + block;
   for (int k = 0; k < rounds; ++k) v = v * 1664525u + c;
   x[i] = v;
+}
+__device__ inline void churn_block(unsigned* x, int n, int rounds, unsigned block) {
+  churn_thread(x, n, rounds, block, threadIdx.x, blockDim.x);
 }
 
 __global__ void affine(float* x, int n) { affine_block(x, n, blockIdx.x); }
@@ -62,6 +66,20 @@ __global__ void affine__miriam_sliced(miriam::Slice slice, float* x, int n) {
 COORDINATOR_TEST_CHURN(churn)
 COORDINATOR_TEST_CHURN(churn_p)
 
+__global__ void churn_s(unsigned* x, int n, int rounds) { churn_block(x, n, rounds, blockIdx.x); }
+__global__ void churn_s__miriam_sliced(miriam::Slice slice, unsigned* x, int n, int rounds) {
+  if (!miriam::slice_block_active(slice)) return;
+  churn_block(x, n, rounds, miriam::slice_block_index(slice).x);
+}
+// templates/sliced_prologue.cu.tmpl, then shrunk_prologue.cu.tmpl's slot loop (no barrier: one region).
+__global__ void churn_s__miriam_shrunk(miriam::Slice slice, miriam::Shrink shrink, unsigned* x, int n, int rounds) {
+  if (!miriam::slice_block_active(slice)) return;
+  const unsigned block = miriam::slice_block_index(slice).x;
+  const uint3 physical = miriam::shrunk_physical_thread();
+  for (unsigned s = 0; s < shrink.factor; ++s)
+    churn_thread(x, n, rounds, block, miriam::shrunk_thread_index(shrink, physical, s).x, shrink.block.x);
+}
+
 inline const miriam::VariantSymbol affine_variants[] = {
     {"sliced", "affine__miriam_sliced", reinterpret_cast<const void*>(&affine__miriam_sliced)}};
 inline const miriam::VariantSymbol churn_variants[] = {
@@ -69,12 +87,16 @@ inline const miriam::VariantSymbol churn_variants[] = {
     {"persistent", "churn__miriam_persistent", reinterpret_cast<const void*>(&churn__miriam_persistent)}};
 inline const miriam::VariantSymbol churn_p_variants[] = {
     {"persistent", "churn_p__miriam_persistent", reinterpret_cast<const void*>(&churn_p__miriam_persistent)}};
+inline const miriam::VariantSymbol churn_s_variants[] = {
+    {"sliced", "churn_s__miriam_sliced", reinterpret_cast<const void*>(&churn_s__miriam_sliced)},
+    {"shrunk", "churn_s__miriam_shrunk", reinterpret_cast<const void*>(&churn_s__miriam_shrunk)}};
 inline const miriam::KernelSymbol kernels[] = {
     {"affine", "", "_Z6affinePfi", reinterpret_cast<const void*>(&affine), affine_variants, 1},
     {"churn", "", "_Z5churnPjii", reinterpret_cast<const void*>(&churn), churn_variants, 2},
-    {"churn_p", "", "_Z7churn_pPjii", reinterpret_cast<const void*>(&churn_p), churn_p_variants, 1}};
+    {"churn_p", "", "_Z7churn_pPjii", reinterpret_cast<const void*>(&churn_p), churn_p_variants, 1},
+    {"churn_s", "", "_Z7churn_sPjii", reinterpret_cast<const void*>(&churn_s), churn_s_variants, 2}};
 inline const std::string kHash(64, 'c');
-inline const miriam::SourceRegistration registration{"coordinator_test_kernels.cu", kHash.c_str(), kernels, 3};
+inline const miriam::SourceRegistration registration{"coordinator_test_kernels.cu", kHash.c_str(), kernels, 4};
 inline const miriam::Registrar registrar(registration);
 
 inline std::string manifest_json() {
@@ -90,14 +112,22 @@ inline std::string manifest_json() {
   const json slice = {{"name", "__miriam_slice"}, {"type", "miriam::Slice"}, {"position", 0}};
   const json control = {{"name", "__miriam_ctrl"}, {"type", "miriam::PersistentControl*"}, {"position", 0}};
   const json slice_second = {{"name", "__miriam_slice"}, {"type", "miriam::Slice"}, {"position", 1}};
+  const json shrink_second = {{"name", "__miriam_shrink"}, {"type", "miriam::Shrink"}, {"position", 1}};
+  const json extra_params = {{"sliced", {slice}}, {"persistent", {control, slice_second}},
+                             {"shrunk", {slice, shrink_second}}};
+  const json shrink = {{"dimension", "outermost"}, {"max_factor", 0}, {"barrier_regions", 1}, {"barriers", 0},
+                       {"per_thread_values", 0}, {"combines_with", {"sliced"}}};
   auto kernel = [&](const std::string& name, const std::string& mangled, const json& params,
                     const std::vector<std::string>& kinds) {
     json variants = json::array();
-    for (const std::string& kind : kinds)
-      variants.push_back({{"kind", kind},
-                          {"entry", name + "__miriam_" + kind},
-                          {"mangled", {name + "__miriam_" + kind}},
-                          {"extra_params", kind == "sliced" ? json{slice} : json{control, slice_second}}});
+    for (const std::string& kind : kinds) {
+      json variant = {{"kind", kind},
+                      {"entry", name + "__miriam_" + kind},
+                      {"mangled", {name + "__miriam_" + kind}},
+                      {"extra_params", extra_params.at(kind)}};
+      if (kind == "shrunk") variant["shrink"] = shrink;
+      variants.push_back(variant);
+    }
     return json{{"name", name}, {"qualified_name", name},
                 {"location", {{"file", "t.cu"}, {"line", 1}, {"column", 1}}},
                 {"is_template", false}, {"params", params},
@@ -114,7 +144,8 @@ inline std::string manifest_json() {
               {"output", "t.elastic.cu"}, {"arch", "sm_90"},
               {"kernels", {kernel("affine", "_Z6affinePfi", affine_params, {"sliced"}),
                            kernel("churn", "_Z5churnPjii", churn_params, {"sliced", "persistent"}),
-                           kernel("churn_p", "_Z7churn_pPjii", churn_params, {"persistent"})}}}
+                           kernel("churn_p", "_Z7churn_pPjii", churn_params, {"persistent"}),
+                           kernel("churn_s", "_Z7churn_sPjii", churn_params, {"sliced", "shrunk"})}}}
       .dump();
 }
 
