@@ -29,6 +29,7 @@
 #include "kernel_cache.h"
 #include "miriam/cuda_gpu_model.h"
 #include "persistent_channel.h"
+#include "stream_gate.h"
 
 namespace miriam {
 
@@ -160,6 +161,9 @@ struct RequestState {
   CompletionCallback callback;
   bool has_gpu_times = false;
   std::atomic<bool> finished{false};  // `done`, readable without the mutex (wait() polls it)
+  // Ordered within a caller's stream (StreamOrder; rewritten launches).
+  StreamOrder order;
+  bool order_waited = false, gate_released = false;
 };
 
 bool is_critical(const TaskState* t) { return t->desc.criticality == Criticality::kCritical; }
@@ -282,6 +286,7 @@ struct Coordinator::State {
 
   // --- completion ----------------------------------------------------------
   void maybe_complete(RequestState* r) {
+    if (r->ended && !r->queued) release_gate(r);  // nothing left to issue: right after its last kernel
     if (r->done || !r->ended || r->queued || r->outstanding) return;
     r->done = true;
     r->result.completed_us = host_us();
@@ -436,10 +441,39 @@ struct Coordinator::State {
   cudaError_t begin_issue(Issued& i, StreamState* s) {
     std::vector<cudaEvent_t>& pool = events_for(i.block_time);
     i.end = pool.back(), pool.pop_back();
+    if (const cudaError_t err = wait_for_caller(*i.request, s->stream)) return err;
     if (!config.tracing && !i.block_time) return cudaSuccess;
     i.begin = pool.back(), pool.pop_back();
     return cudaEventRecord(i.begin, s->stream);
   }
+
+  // --- ordering within a caller's stream (StreamOrder) ---------------------
+  // Before the request's first kernel or shard goes out: its stream waits
+  // for the caller's earlier work. Not at submit: a wait in the task's stream
+  // then could deadlock against an earlier held launch of the same task.
+  cudaError_t wait_for_caller(RequestState& r, cudaStream_t stream) {
+    if (!r.order.after || r.order_waited) return cudaSuccess;
+    r.order_waited = true;
+    return cudaStreamWaitEvent(stream, r.order.after, 0);
+  }
+
+  // Nothing of `r` is left to issue (it all went out, or it failed and
+  // dropped the rest, or the coordinator ends): lets the caller's stream go
+  // on after what was issued. Never skipped: a gate left unwritten hangs the
+  // caller's stream forever. If the task's stream refuses the write, the
+  // stop stream releases it at once (early, but the request reports it).
+  void release_gate(RequestState* r) {
+    if (!r->order.gate || r->gate_released) return;
+    r->gate_released = true;
+    const DeviceGuard device(config.device);
+    const detail::StreamMemOps& ops = detail::StreamMemOps::get();
+    cudaError_t err = ops.write(r->task->stream->stream, r->order.gate, r->order.gate_value);
+    if (err == cudaSuccess) return;
+    const cudaError_t late = ops.write(stop_stream, r->order.gate, r->order.gate_value);
+    fail_cuda(r, err, late == cudaSuccess ? "releasing the caller's stream after the request (released early instead)"
+                                          : "releasing the caller's stream after the request");
+  }
+  // --- end of ordering within a caller's stream ----------------------------
 
   // After the launch calls: the end event, or the failure of the request.
   // Returns whether it went out.
@@ -859,6 +893,8 @@ Coordinator::~Coordinator() {
     s.work_cv.notify_all();
   }
   s.dispatcher.join();
+  // Requests never ended never complete: release the streams waiting for them.
+  for (auto& [id, r] : s.requests) s.release_gate(r.get());
   const DeviceGuard device(s.config.device);
   for (StreamState& st : s.streams) cudaStreamSynchronize(st.stream);
   if (s.stop_stream) cudaStreamSynchronize(s.stop_stream);
@@ -969,12 +1005,19 @@ Status Coordinator::add_task(const TaskDesc& desc, TaskId* id) {
 }
 
 Status Coordinator::begin_request(TaskId task, RequestId* id, CompletionCallback on_complete) {
+  return begin_request(task, id, std::move(on_complete), StreamOrder{});
+}
+
+Status Coordinator::begin_request(TaskId task, RequestId* id, CompletionCallback on_complete,
+                                  const StreamOrder& order) {
   State& s = *state_;
   std::unique_lock<std::mutex> lock = s.lock_api();
   if (!s.initialized) return Status::kErrorInvalidArgument;
   if (s.stopping) return Status::kErrorShutDown;
   if (task >= s.tasks.size()) return Status::kErrorUnknownTask;
-  return s.open_request(s.tasks[task], id, std::move(on_complete));
+  const Status opened = s.open_request(s.tasks[task], id, std::move(on_complete));
+  if (opened == Status::kSuccess) s.tasks[task].open->order = order;
+  return opened;
 }
 
 Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
@@ -1149,6 +1192,14 @@ void Coordinator::clear_trace() {
 const GpuModel& Coordinator::gpu() const { return state_->gpu; }
 const Policy& Coordinator::policy() const { return *state_->policy; }
 int Coordinator::device() const { return state_->config.device; }
+
+bool Coordinator::owns_stream(cudaStream_t stream) const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  if (stream && stream == state_->stop_stream) return true;
+  for (const StreamState& st : state_->streams)
+    if (st.stream == stream) return true;
+  return false;
+}
 
 cudaStream_t Coordinator::stream_of(TaskId task) const {
   std::lock_guard<std::mutex> lock(state_->mu);
