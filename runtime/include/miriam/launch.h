@@ -33,7 +33,9 @@
 // request instead (synchronous fallback; launch_counters().synchronous, and
 // last_launch_message() says why).
 // Launches of two tasks on one caller's stream run in that stream's order: a
-// critical launch queued behind a normal one on it waits for it.
+// critical launch queued behind a normal one on it waits for it (so does one
+// on the legacy default stream behind a normal launch on a blocking stream);
+// the coordinator then stops holding normal work for that critical launch.
 //
 // Errors, and what cudaGetLastError() returns after a rewritten launch:
 //  - a launch CUDA would reject (grid/block/shared memory out of the kernel's

@@ -129,6 +129,7 @@ struct StreamState {
   int index = 0;
   bool critical = false;
   std::deque<Issued> in_flight;
+  bool head_awaits_caller = false;  // its head's request still waits for its caller's stream (StreamOrder)
 };
 
 struct TaskState {
@@ -164,6 +165,8 @@ struct RequestState {
   // Ordered within a caller's stream (StreamOrder; rewritten launches).
   StreamOrder order;
   bool order_waited = false, gate_released = false;
+  bool caller_ready = false;         // `order.after` seen complete
+  double awaiting_caller_since_us = 0;
 };
 
 bool is_critical(const TaskState* t) { return t->desc.criticality == Criticality::kCritical; }
@@ -195,6 +198,7 @@ struct Coordinator::State {
   std::unordered_map<RequestId, std::unique_ptr<RequestState>> requests;
   RequestId next_request = 1;
   int critical_requests_active = 0;
+  int critical_awaiting_callers = 0;  // of them: blocked on their callers' streams (StreamOrder)
   double critical_busy_since_us = 0;  // host time the current run of critical requests began
   // The first sticky CUDA error seen (a device fault): from then on every
   // queued, issued and new request fails with kErrorContextLost.
@@ -473,6 +477,42 @@ struct Coordinator::State {
     fail_cuda(r, err, late == cudaSuccess ? "releasing the caller's stream after the request (released early instead)"
                                           : "releasing the caller's stream after the request");
   }
+
+  // A critical request whose caller's stream has not reached its `after`
+  // event is not running, and the caller's stream may itself wait for a
+  // normal request's gate (one stream shared by both tasks, or the legacy
+  // default stream, which waits for every blocking stream). Holding normal
+  // work for such a request would deadlock: past a grace period, holds
+  // ignore critical requests blocked at the head of their stream, and what
+  // is queued behind them. The grace keeps the usual case (the next launch
+  // waits for the caller's previous one, just finishing) a hold.
+  static constexpr double kAwaitingCallerGraceUs = 200;
+
+  bool awaits_caller(RequestState& r, double now) {
+    if (!r.order.after || r.caller_ready) return false;
+    if (cudaEventQuery(r.order.after) != cudaErrorNotReady) {  // an error: the request fails elsewhere
+      cudaGetLastError();
+      r.caller_ready = true;
+      return false;
+    }
+    if (r.awaiting_caller_since_us == 0) r.awaiting_caller_since_us = now;
+    return now - r.awaiting_caller_since_us > kAwaitingCallerGraceUs;
+  }
+
+  // Dispatcher, every round: which critical streams' heads wait for their callers.
+  void find_critical_awaiting_callers() {
+    int awaiting = 0;
+    const double now = host_us();
+    for (StreamState& st : streams) {
+      st.head_awaits_caller = st.critical && !st.in_flight.empty() && awaits_caller(*st.in_flight.front().request, now);
+      if (!st.head_awaits_caller) continue;
+      const RequestState* last = nullptr;
+      for (const Issued& i : st.in_flight)
+        if (i.request != last) ++awaiting, last = i.request;
+    }
+    if (awaiting != critical_awaiting_callers) pump_needed = true;
+    critical_awaiting_callers = awaiting;
+  }
   // --- end of ordering within a caller's stream ----------------------------
 
   // After the launch calls: the end event, or the failure of the request.
@@ -668,7 +708,7 @@ struct Coordinator::State {
     LaunchContext& c = context;
     c.criticality = t.desc.criticality;
     c.blocks_remaining = rec.total_blocks - rec.next_block;
-    c.critical_in_flight = critical_requests_active > 0;
+    c.critical_in_flight = critical_requests_active > critical_awaiting_callers;
     c.critical_running.clear();
     c.normal_running.clear();
     if (is_critical(&t)) return;  // critical launches go out whole: nothing more to plan
@@ -692,6 +732,7 @@ struct Coordinator::State {
     for (const StreamState& s : streams) {
       if (s.in_flight.empty()) continue;
       if (s.critical) {
+        if (s.head_awaits_caller) continue;  // not running: it waits for its caller's stream
         // The head of a critical stream is what runs now; the rest waits behind it.
         const Issued& head = s.in_flight.front();
         c.critical_running.push_back(KernelLoad{head.footprint, head.resident_blocks});
@@ -851,7 +892,9 @@ struct Coordinator::State {
       // Decisions change only when work completes or arrives: re-decide then.
       // A hold for a predicted critical request ends when it arrives or
       // turns out late: re-decide every round while one waits.
-      if (poll_heads(lock) || pump_needed || due_hold_pending) {
+      const bool retired = poll_heads(lock);
+      find_critical_awaiting_callers();
+      if (retired || pump_needed || due_hold_pending) {
         pump_needed = false;
         regrow_persistent();
         pump_all();
