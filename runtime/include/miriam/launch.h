@@ -45,15 +45,16 @@
 //  - an error pending before the launch stays pending: such a launch also
 //    goes directly to CUDA (the coordinator's internal calls could clear it);
 //  - an error the coordinator meets after accepting the launch (rare: the
-//    configuration was checked; a device fault; or a launch failing in the
-//    synchronous fallback, which returns it at once) is deferred: the
-//    caller's stream still goes on (the gate is written on every failure
-//    path), and the thread's next launch_kernel returns that error without
-//    launching (as CUDA's launches do after an asynchronous error), or
-//    launch_synchronize() returns it; either clears it, and then
-//    last_launch_message() says what failed. cudaGetLastError() does not see
-//    it. Errors of the kernel's execution are sticky and show up at the next
-//    synchronizing call, as without Miriam.
+//    configuration was checked; e.g. a device fault) is deferred: the
+//    caller's stream is still released (the gate is written on every failure
+//    path; later work on it then runs without the kernel's results), and the
+//    thread's next launch_kernel returns that error without launching (as
+//    CUDA's launches do after an asynchronous error), or launch_synchronize()
+//    returns it; either clears it, and last_launch_message() says what
+//    failed. cudaGetLastError() does not see it. In the synchronous fallback
+//    launch_kernel returns such an error itself. Errors of the kernel's
+//    execution are sticky and show up at the next synchronizing call, as
+//    without Miriam.
 // A launch that is not coordinated is never lost: it runs on the caller's
 // stream, and launch_counters() counts it with the reason in
 // last_launch_message(). Launches on a stream being captured into a CUDA
