@@ -20,7 +20,8 @@ __global__ void spin(int* out, int value, unsigned long long ns) {
 
 __global__ void affine(const int* in, int* out, int mul, int add, int n) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (i < n) out[i] = in[i] * mul + add;
+  // Unsigned: wraps, defined in C++ (the test's CPU reference computes the same).
+  if (i < n) out[i] = static_cast<int>(static_cast<unsigned>(in[i]) * static_cast<unsigned>(mul) + static_cast<unsigned>(add));
 }
 
 __global__ void count(unsigned* counter, unsigned* seen, unsigned index) { seen[index] = atomicAdd(counter, 1u); }

@@ -8,7 +8,7 @@
 // Every thread of `blocks` blocks spins ~`ns` nanoseconds (GPU global timer),
 // then block 0 writes out[threadIdx.x] = value.
 void launch_spin(int* out, int value, unsigned long long ns, int blocks, cudaStream_t stream);
-// out[i] = in[i] * mul + add, n elements (a DNN-like layer: many blocks, sliceable).
+// out[i] = in[i] * mul + add (wrapping), n elements (a DNN-like layer: many blocks, sliceable).
 void launch_affine(const int* in, int* out, int mul, int add, int n, cudaStream_t stream);
 // The same kernel with a block CUDA rejects at launch (z = 128 > 64).
 void launch_affine_bad_block(const int* in, int* out, int n, cudaStream_t stream);

@@ -175,7 +175,9 @@ void check_returns_early(const PolicyCase& p, const KernelCatalog& catalog) {
 std::vector<int> chain_reference(const std::vector<int>& input, int salt) {
   std::vector<int> a = input;
   for (int step = 0; step < kChainSteps; ++step)
-    for (int& v : a) v = v * (3 + (step + salt) % 5) + (step * 7 - salt);  // wraps as int on the GPU too
+    for (int& v : a)  // as the affine kernel: unsigned, wrapping
+      v = static_cast<int>(static_cast<unsigned>(v) * static_cast<unsigned>(3 + (step + salt) % 5) +
+                           static_cast<unsigned>(step * 7 - salt));
   return a;
 }
 
