@@ -367,6 +367,9 @@ void check_failed_launch_releases(const PolicyCase& p, const KernelCatalog& cata
   void* args[] = {&in, &out, const_cast<int*>(&mul), const_cast<int*>(&add), const_cast<int*>(&n)};
   EXPECT(coord->submit(normal, KernelLaunch{affine_kernel(), dim3(1), dim3(1, 1, 128), 0, args}) == Status::kSuccess,
          "%s: the bad launch is accepted at submit", p.name.c_str());
+  // A good launch after it in the same request: dropped when the request fails.
+  EXPECT(coord->submit(normal, KernelLaunch{affine_kernel(), dim3(1), dim3(256), 0, args}) == Status::kSuccess,
+         "%s: the second launch is accepted at submit", p.name.c_str());
   coord->end_request(normal);
   EXPECT(ops.wait_geq(caller, gate.word, 1) == cudaSuccess, "%s: wait on the gate", p.name.c_str());
   RequestResult result;
@@ -382,11 +385,46 @@ void check_failed_launch_releases(const PolicyCase& p, const KernelCatalog& cata
   cudaEventRecord(never_ended.ready, caller);
   coord->begin_request(normal, nullptr, {}, StreamOrder{never_ended.ready, never_ended.word, 1});
   ops.wait_geq(caller, never_ended.word, 1);
+  // A request ended but still queued (held behind a critical one under ib
+  // and miriam) when the coordinator is destroyed: it runs, then releases.
+  TaskId normal2 = 0;
+  coord->add_task(TaskDesc{"normal 2", Criticality::kNormal, 0, std::nullopt}, &normal2);
+  {
+    TaskScope scope(*coord, critical);
+    launch_spin(nullptr, 0, 20'000'000ull, sms / 2, critical_stream);
+  }
+  cudaStream_t caller2;
+  cudaStreamCreateWithFlags(&caller2, cudaStreamNonBlocking);
+  int* held_buf = nullptr;
+  cudaMalloc(&held_buf, 256 * sizeof(int));
+  cudaMemsetAsync(held_buf, 0, 256 * sizeof(int), caller2);
+  Gate held;
+  cudaEventRecord(held.ready, caller2);
+  coord->begin_request(normal2, nullptr, {}, StreamOrder{held.ready, held.word, 1});
+  {
+    const int two = 2, one = 1;
+    void* held_args[] = {&held_buf, &held_buf, const_cast<int*>(&two), const_cast<int*>(&one), const_cast<int*>(&n)};
+    coord->submit(normal2, KernelLaunch{affine_kernel(), dim3(1), dim3(256), 0, held_args});
+  }
+  coord->end_request(normal2);
+  ops.wait_geq(caller2, held.word, 1);
+  int* held_host = nullptr;  // pinned: the copy is asynchronous (a pageable one would block until the gate)
+  cudaMallocHost(&held_host, 256 * sizeof(int));
+  held_host[0] = held_host[255] = -1;
+  cudaMemcpyAsync(held_host, held_buf, 256 * sizeof(int), cudaMemcpyDeviceToHost, caller2);
   coord.reset();
   const cudaError_t q2 = bounded_stream_wait(caller, 10000);
   EXPECT(q2 == cudaSuccess, "%s: the caller's stream after the coordinator ended with a request open: %s",
          p.name.c_str(), cudaGetErrorString(q2));
-  std::printf("%s: a failed launch and an abandoned request released the caller's stream\n", p.name.c_str());
+  const cudaError_t q3 = bounded_stream_wait(caller2, 10000);
+  EXPECT(q3 == cudaSuccess && held_host[0] == 1 && held_host[255] == 1,
+         "%s: a request queued when the coordinator ended: stream %s, result %d (expected 1)", p.name.c_str(),
+         cudaGetErrorString(q3), held_host[0]);
+  std::printf("%s: a failed launch, a request never ended and one queued at shutdown released their callers' "
+              "streams\n", p.name.c_str());
+  cudaFreeHost(held_host);
+  cudaFree(held_buf);
+  cudaStreamDestroy(caller2);
   cudaStreamSynchronize(critical_stream);
   cudaStreamDestroy(critical_stream);
   cudaFree(buf);
