@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# One device call that checks a merged tree on the GPU, over binaries built
+# here and staged by tools/device/stage_validate.sh into $CARRY (.carry/v):
+#  1. elastic_check, every kind and test kernel: bitwise equivalence + overheads;
+#  2. compute-sanitizer memcheck and racecheck over the small specs;
+#  3. persistent overhead A/B against an earlier elastic_check build ($CARRY/base);
+#  4. the runtime's GPU tests: coordinator, device faults, rewritten launch sites
+#     (synchronous and asynchronous);
+#  5. runtime_overhead (coordinator cost per launch against <<<>>>).
+# Writes summary.txt and validate.tar.gz (every log and JSON) to $OUT.
+set -u -o pipefail
+carry=${CARRY:-.carry/v}
+out=${OUT:-/tmp/miriam-out}
+R=/tmp/validate
+rm -rf "$R" && mkdir -p "$R" /tmp/traces "$out"
+st=$(date +%s)
+step() { echo "== $1 ($(( $(date +%s) - st )) s)"; }
+{
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+step elastic_check
+timeout "${EC_TIMEOUT:-300}" "$carry/elastic_check" --specs test_kernels --manifests "$carry/manifests" \
+  --out "$R/elastic_equivalence.json" --runs "${RUNS:-30}" --equivalence-runs 2 --seed "${SEED:-20261128}" \
+  --commit "${COMMIT:-unknown}" > "$R/elastic_check.log" 2>&1; echo "rc=$?"
+grep -E "RESULT|FAIL|MISMATCH" "$R/elastic_check.log" | head -20
+for tool in memcheck racecheck; do
+  step "compute-sanitizer $tool"
+  timeout "${SANITIZER_TIMEOUT:-100}" compute-sanitizer --tool "$tool" --error-exitcode 9 \
+    "$carry/elastic_check" --specs "$carry/specs_small" --manifests "$carry/manifests" \
+    --out "$R/$tool.json" --runs 0 --equivalence-runs 1 --seed 7 > "$R/$tool.log" 2>&1; echo "rc=$?"
+  grep -E "ERROR SUMMARY|RESULT" "$R/$tool.log" | tail -3
+done
+step "persistent A/B"
+for side in base v; do
+  dir=$carry; [ "$side" = base ] && dir=$carry/base
+  timeout 150 "$dir/elastic_check" --specs "$carry/specs_perf" --manifests "$dir/manifests" --kinds persistent \
+    --out "$R/persistent_$side.json" --runs 50 --equivalence-runs 1 --seed 11 \
+    --commit "${COMMIT:-unknown}-$side" > "$R/persistent_$side.log" 2>&1; echo "$side rc=$?"
+done
+step coordinator_gpu_test
+timeout 150 "$carry/coordinator_gpu_test" /tmp/traces > "$R/coordinator_gpu_test.log" 2>&1; echo "rc=$?"
+grep -E "shards|FAIL|passed" "$R/coordinator_gpu_test.log" | tail -12
+step coordinator_fault_gpu_test
+timeout 120 "$carry/coordinator_fault_gpu_test" > "$R/coordinator_fault_gpu_test.log" 2>&1; echo "rc=$?"
+tail -4 "$R/coordinator_fault_gpu_test.log"
+step launch_sites
+(cd "$carry/launch" && timeout 90 ./launch_sites_gpu_test > "$R/launch_sites.log" 2>&1; echo "rc=$?")
+tail -4 "$R/launch_sites.log"
+(cd "$carry/launch" && timeout 280 ./async_launches_gpu_test > "$R/async_launches.log" 2>&1; echo "rc=$?")
+tail -30 "$R/async_launches.log"
+step runtime_overhead
+timeout 90 "$carry/runtime_overhead" --out "$R/runtime_overhead.json" --commit "${COMMIT:-unknown}" \
+  > "$R/runtime_overhead.log" 2>&1; echo "rc=$?"
+tail -8 "$R/runtime_overhead.log"
+cp /tmp/traces/trace_miriam.json "$R/" 2>/dev/null
+step done
+} 2>&1 | tee "$out/summary.txt"
+tar -C /tmp -czf "$out/validate.tar.gz" validate
