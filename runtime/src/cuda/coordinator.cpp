@@ -385,7 +385,7 @@ struct Coordinator::State {
     rec->persistent_in_flight = false;
     if (!ok) return 0;  // the request failed; pump drops the record
     const std::uint64_t end = i.first_block + i.blocks;
-    const std::uint64_t progress = t->channel->progress(i.first_block, end);
+    const std::uint64_t progress = t->channel->progress();  // the launch `i` was its last prepared
     rec->next_block = progress;
     if (progress < end) {
       ++stats.preemptions;

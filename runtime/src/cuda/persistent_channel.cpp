@@ -21,7 +21,7 @@ cudaError_t PersistentChannel::prepare(const PersistentLaunch& launch) {
   if (e == cudaSuccess) e = persistent_clear_stop(block_, launch.stream);
   if (e == cudaSuccess) e = persistent_prepare_launch(launch);
   if (e == cudaSuccess) e = cudaEventRecord(cleared_, launch.stream);
-  if (e == cudaSuccess) stop_sent_pending_ = false;
+  if (e == cudaSuccess) stop_sent_pending_ = false, prepared_ = launch;
   return e;
 }
 
@@ -35,11 +35,8 @@ cudaError_t PersistentChannel::request_stop(cudaStream_t stop_stream) {
   return e;
 }
 
-unsigned long long PersistentChannel::progress(unsigned long long begin, unsigned long long end) const {
-  PersistentLaunch launch;
-  launch.begin = begin;
-  launch.end = end;
-  return persistent_progress(launch, *block_.host_claimed);
+unsigned long long PersistentChannel::progress() const {
+  return persistent_progress(prepared_, *block_.host_claimed);
 }
 
 }  // namespace miriam::detail

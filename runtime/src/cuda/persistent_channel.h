@@ -34,8 +34,10 @@ class PersistentChannel {
   // Asks the launch prepared last to stop at its next logical-block boundary.
   cudaError_t request_stop(cudaStream_t stop_stream);
 
-  // Where the finished launch got to (valid after its end event completed).
-  unsigned long long progress(unsigned long long begin, unsigned long long end) const;
+  // Where the launch prepared last got to (valid after its end event
+  // completed). It needs that launch's P, C and static-chunk setting, not
+  // only its range: a launch covered by its static chunks leaves no count.
+  unsigned long long progress() const;
 
   PersistentControl* device_control() const { return block_.device; }
   // Completed when the last stop word reached the device (a timing event):
@@ -47,6 +49,7 @@ class PersistentChannel {
   cudaEvent_t cleared_ = nullptr;
   cudaEvent_t stop_sent_ = nullptr;
   bool stop_sent_pending_ = false;  // a stop was sent since the last clear
+  PersistentLaunch prepared_{};      // the launch prepared last
 };
 
 }  // namespace miriam::detail
