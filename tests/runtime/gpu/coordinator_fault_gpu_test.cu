@@ -426,6 +426,8 @@ constexpr PolicyKind kPolicies[] = {PolicyKind::kSequential, PolicyKind::kMultis
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Line-buffered even into a file: a run killed by a timeout still shows how far it got.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   int devices = 0;
   if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
     std::printf("no CUDA device: skipping\n");

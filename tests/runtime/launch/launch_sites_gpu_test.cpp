@@ -130,6 +130,8 @@ void run_policy(miriam::PolicyKind kind, const miriam::KernelCatalog& catalog, c
 }  // namespace
 
 int main() {
+  // Line-buffered even into a file: a run killed by a timeout still shows how far it got.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   int devices = 0;
   if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
     std::printf("no CUDA device: skipping\n");
