@@ -35,6 +35,7 @@
 #include "miriam/coordinator.h"
 #include "miriam/cuda_introspector.h"
 #include "gpu_expect.h"
+#include "gpu_test_start.h"
 #include "test_kernels.cuh"
 
 extern char** environ;
@@ -426,13 +427,7 @@ constexpr PolicyKind kPolicies[] = {PolicyKind::kSequential, PolicyKind::kMultis
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Line-buffered even into a file: a run killed by a timeout still shows how far it got.
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no CUDA device: skipping\n");
-    return 77;  // ctest: skipped
-  }
+  if (gpu_test_start() == 0) return 77;  // ctest: skipped
   if (argc > 2 && std::string(argv[1]) == "--fault-child") {
     const std::optional<PolicyKind> kind = policy_kind_from_string(argv[2]);
     return kind ? fault_child(*kind) : 2;

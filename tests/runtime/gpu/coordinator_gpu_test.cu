@@ -22,6 +22,7 @@
 #include "miriam/coordinator.h"
 #include "miriam/cuda_introspector.h"
 #include "gpu_expect.h"
+#include "gpu_test_start.h"
 #include "test_kernels.cuh"
 
 namespace {
@@ -312,13 +313,8 @@ void run_two_coordinators(const KernelCatalog& catalog, int devices, const std::
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Line-buffered even into a file: a run killed by a timeout still shows how far it got.
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no CUDA device: skipping\n");
-    return 77;  // ctest: skipped
-  }
+  const int devices = gpu_test_start();
+  if (devices == 0) return 77;  // ctest: skipped
   const std::string trace_dir = argc > 1 ? argv[1] : ".";
   quick = argc > 2 && std::string(argv[2]) == "--quick";
   if (quick) kChurnN /= 10, kRounds /= 10, kSpreadLaunches = 2;

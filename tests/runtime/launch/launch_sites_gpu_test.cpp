@@ -16,6 +16,7 @@
 #include "miriam/coordinator.h"
 #include "miriam/cuda_introspector.h"
 #include "miriam/launch.h"
+#include "../gpu/gpu_test_start.h"
 
 namespace {
 
@@ -130,13 +131,7 @@ void run_policy(miriam::PolicyKind kind, const miriam::KernelCatalog& catalog, c
 }  // namespace
 
 int main() {
-  // Line-buffered even into a file: a run killed by a timeout still shows how far it got.
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("no CUDA device: skipping\n");
-    return 77;  // ctest: skipped
-  }
+  if (gpu_test_start() == 0) return 77;  // ctest: skipped
   miriam::KernelCatalog catalog;
   miriam::CudaIntrospector introspector;
   try {
