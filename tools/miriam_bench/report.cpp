@@ -238,14 +238,10 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
   json tasks = json::array();
   for (std::size_t i = 0; i < r.tasks.size(); ++i) {
     const TaskSpec& t = r.tasks[i];
-    tasks.push_back({{"name", t.name},
-                     {"model", t.model.text},
-                     {"batch", t.batch},
-                     {"criticality", to_string(t.criticality)},
-                     {"priority", t.priority},
-                     {"arrival", to_string(t.arrival.kind)},
-                     {"count", t.count ? json(*t.count) : json(nullptr)},
-                     {"solo_latency_us", i < r.solo_latency_us.size() ? r.solo_latency_us[i] : 0.0}});
+    json task = task_json(t, i < r.solo_latency_us.size() ? r.solo_latency_us[i] : 0.0);
+    task["priority"] = t.priority;
+    task["count"] = t.count ? json(*t.count) : json(nullptr);
+    tasks.push_back(std::move(task));
   }
   json solo = json::array();
   for (const TaskResult& t : r.solo) solo.push_back(task_json(t));

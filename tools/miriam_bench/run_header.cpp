@@ -16,4 +16,13 @@ nlohmann::json run_header_json(const RunHeader& h) {
           {"latency_definition", "scheduled release -> completion of the request's last kernel (host clock)"}};
 }
 
+nlohmann::json task_json(const TaskSpec& t, double solo_latency_us) {
+  return {{"name", t.name},
+          {"model", t.model.text},
+          {"batch", t.batch},
+          {"criticality", to_string(t.criticality)},
+          {"arrival", to_string(t.arrival.kind)},
+          {"solo_latency_us", solo_latency_us}};
+}
+
 }  // namespace miriam::bench

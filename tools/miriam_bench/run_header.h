@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "workload.h"
+
 namespace miriam::bench {
 
 struct RunHeader {
@@ -20,5 +22,8 @@ struct RunHeader {
 
 // The header's fields, and how latency is defined, as JSON members.
 nlohmann::json run_header_json(const RunHeader& header);
+
+// One task of the workload as both reports record it (each adds its own members).
+nlohmann::json task_json(const TaskSpec& task, double solo_latency_us);
 
 }  // namespace miriam::bench

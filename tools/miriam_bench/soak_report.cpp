@@ -76,13 +76,9 @@ std::string soak_window_line(const SoakWindow& w) {
 std::string soak_json(const SoakReport& r) {
   json tasks = json::array();
   for (std::size_t i = 0; i < r.tasks.size(); ++i) {
-    const TaskSpec& t = r.tasks[i];
-    tasks.push_back({{"name", t.name},
-                     {"model", t.model.text},
-                     {"batch", t.batch},
-                     {"criticality", to_string(t.criticality)},
-                     {"arrival", i < r.arrivals.size() ? r.arrivals[i] : to_string(t.arrival.kind)},
-                     {"solo_latency_us", i < r.solo_latency_us.size() ? r.solo_latency_us[i] : 0.0}});
+    json task = task_json(r.tasks[i], i < r.solo_latency_us.size() ? r.solo_latency_us[i] : 0.0);
+    if (i < r.arrivals.size()) task["arrival"] = r.arrivals[i];
+    tasks.push_back(std::move(task));
   }
   json windows = json::array();
   for (const SoakWindow& w : r.windows) windows.push_back(window_json(w));
