@@ -6,6 +6,7 @@
 #include "miriam/arrival_predictor.h"
 #include "miriam/block_time.h"
 #include "miriam/policy.h"
+#include "launch_context_fixture.h"
 
 using namespace miriam;
 
@@ -60,15 +61,7 @@ const GpuModel gpu = GpuModel::hopper(132);
 const KernelFootprint kernel{256, 32, 0, 0};  // 8 blocks per SM: 1056 slots
 
 LaunchContext normal_launch(bool persistent, bool critical_in_flight, std::uint64_t critical_blocks = 0) {
-  LaunchContext c;
-  c.criticality = Criticality::kNormal;
-  c.footprint = kernel;
-  c.sliced_footprint = kernel;
-  if (persistent) c.persistent_footprint = kernel;
-  c.blocks_remaining = 20000;
-  c.critical_in_flight = critical_in_flight;
-  if (critical_blocks) c.critical_running.push_back(KernelLoad{kernel, critical_blocks});
-  return c;
+  return normal_launch_of(kernel, true, persistent, critical_in_flight, critical_blocks);
 }
 }  // namespace
 

@@ -4,6 +4,7 @@
 
 #include "miriam/persistent_planner.h"
 #include "miriam/policy.h"
+#include "launch_context_fixture.h"
 
 using namespace miriam;
 
@@ -134,15 +135,7 @@ TEST_CASE("sliced or persistent, from footprint and profile") {
 
 namespace {
 LaunchContext persistent_launch(bool sliced, bool critical_in_flight, std::uint64_t critical_blocks = 0) {
-  LaunchContext c;
-  c.criticality = Criticality::kNormal;
-  c.footprint = kernel;
-  if (sliced) c.sliced_footprint = kernel;
-  c.persistent_footprint = kernel;
-  c.blocks_remaining = 20000;
-  c.critical_in_flight = critical_in_flight;
-  if (critical_blocks) c.critical_running.push_back(KernelLoad{kernel, critical_blocks});
-  return c;
+  return normal_launch_of(kernel, sliced, true, critical_in_flight, critical_blocks);
 }
 }  // namespace
 

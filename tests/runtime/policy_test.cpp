@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "miriam/policy.h"
+#include "launch_context_fixture.h"
 
 using namespace miriam;
 
@@ -12,14 +13,7 @@ const TaskDesc critical_task{"detect", Criticality::kCritical, 0, 5000.0};
 const TaskDesc normal_task{"segment", Criticality::kNormal, 0, std::nullopt};
 
 LaunchContext normal_launch(bool sliced, bool critical_in_flight, std::uint64_t critical_blocks = 0) {
-  LaunchContext c;
-  c.criticality = Criticality::kNormal;
-  c.footprint = kernel;
-  if (sliced) c.sliced_footprint = kernel;
-  c.blocks_remaining = 20000;
-  c.critical_in_flight = critical_in_flight;
-  if (critical_blocks) c.critical_running.push_back(KernelLoad{kernel, critical_blocks});
-  return c;
+  return normal_launch_of(kernel, sliced, false, critical_in_flight, critical_blocks);
 }
 
 LaunchContext critical_launch() {
