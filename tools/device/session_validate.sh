@@ -3,7 +3,8 @@
 # here and staged by tools/device/stage_validate.sh into $CARRY (.carry/v):
 #  1. elastic_check, every kind and test kernel: bitwise equivalence + overheads;
 #  2. compute-sanitizer memcheck and racecheck over the small specs;
-#  3. persistent overhead A/B against an earlier elastic_check build ($CARRY/base);
+#  3. persistent overhead A/B against an earlier elastic_check build ($CARRY/base),
+#     by tools/device/persistent_ab.sh;
 #  4. the runtime's GPU tests: coordinator, device faults, rewritten launch sites
 #     (synchronous and asynchronous);
 #  5. runtime_overhead (coordinator cost per launch against <<<>>>).
@@ -29,13 +30,9 @@ for tool in memcheck racecheck; do
     --out "$R/$tool.json" --runs 0 --equivalence-runs 1 --seed 7 > "$R/$tool.log" 2>&1; echo "rc=$?"
   grep -E "ERROR SUMMARY|RESULT" "$R/$tool.log" | tail -3
 done
-step "persistent A/B"
-for side in base v; do
-  dir=$carry; [ "$side" = base ] && dir=$carry/base
-  timeout 150 "$dir/elastic_check" --specs "$carry/specs_perf" --manifests "$dir/manifests" --kinds persistent \
-    --out "$R/persistent_$side.json" --runs 50 --equivalence-runs 1 --seed 11 \
-    --commit "${COMMIT:-unknown}-$side" > "$R/persistent_$side.log" 2>&1; echo "$side rc=$?"
-done
+step "persistent A/B (a: $carry/base, b: this tree)"
+EC_A=$carry/base EC_B=$carry SPECS=$carry/specs_perf OUT=$R/persistent_ab PROFILE=0 EC_TIMEOUT=150 \
+  LABEL_A=base LABEL_B="${COMMIT:-unknown}" bash "$(dirname "$0")/persistent_ab.sh"
 step coordinator_gpu_test
 timeout 150 "$carry/coordinator_gpu_test" /tmp/traces > "$R/coordinator_gpu_test.log" 2>&1; echo "rc=$?"
 grep -E "shards|FAIL|passed" "$R/coordinator_gpu_test.log" | tail -12
