@@ -37,8 +37,8 @@ struct PersistentPlannerConfig {
   // a launch stopped before it starts still runs those P x C blocks, within
   // the same claim budget (elastic.cuh); with C = 1 that is the one logical
   // block a running launch finishes anyway. Measured on H200 (DNN layer
-  // median): +18% -> +10.6% overhead at C = 1; a one-wave launch then has no
-  // atomic at all (results/2026-11-28-h200-persistent-exit/).
+  // median, C = 1): +26.1% without it, +13.8% with it, a one-wave launch then
+  // taking no atomic at all (results/2026-11-28-h200-session4/validate-c3e87d8/).
   bool static_first_chunk = true;
 };
 
