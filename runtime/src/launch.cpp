@@ -2,21 +2,31 @@
 // keeps unchanged host code correct when its launches go through the
 // coordinator (the contract is in miriam/launch.h).
 //
-// Why a coordinated launch completes before launch_kernel returns: the
-// coordinator may issue a normal launch later, from its dispatcher thread,
-// onto the task's stream. Work the caller enqueues after the launch must
-// wait for it, but a CUDA event can only be waited on once it is recorded,
-// i.e. once the launch is issued, which this API cannot observe. A GPU-side
-// wait inserted into the task's stream at submit time would even deadlock
-// against an earlier held launch of the same task. Waiting for the request
-// is what the coordinator offers today; an issue-time hook (wait on an event
-// before the first shard, release a stream-memory gate after the last) would
-// make the launch asynchronous.
+// Asynchronous launches. The coordinator may issue a normal launch later,
+// from its dispatcher thread, onto the task's stream; work the caller
+// enqueues after the launch must wait for it, yet no CUDA event of it exists
+// before it is issued. So each launch takes a gate slot (gate_slots.h): an
+// event `ready` recorded on the caller's stream, which the coordinator makes
+// the task's stream wait for right before the request's first kernel or
+// shard, and a gate word the coordinator writes on the GPU after the last
+// one (StreamOrder, coordinator.h), which the caller's stream waits for
+// (cuStreamWaitValue32) before anything enqueued after the launch. An event
+// `passed` recorded after that wait tells when the slot can be reused.
+// Where stream memory operations do not work, or the caller's stream is one
+// of the coordinator's own (its wait would sit before the gate's write), the
+// launch waits for its request on the host instead (synchronous fallback).
 #include "miriam/launch.h"
 
 #include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
+#include "cuda/stream_gate.h"
+#include "gate_slots.h"
+#include "launch_ledger.h"
 #include "miriam/coordinator.h"
 
 namespace miriam {
@@ -28,11 +38,13 @@ thread_local std::string t_message;
 
 struct Counters {
   std::atomic<std::uint64_t> direct_unbound{0}, coordinated{0}, direct_fallback{0}, failed{0};
+  std::atomic<std::uint64_t> asynchronous{0}, synchronous{0}, deferred_errors_reported{0};
 };
 Counters g_counters;
 
-// One event per thread and device, re-recorded for every launch: a
-// cudaStreamWaitEvent waits for the record current when it was called.
+// Synchronous fallback: one event per thread and device, re-recorded for
+// every launch (a cudaStreamWaitEvent waits for the record current when it
+// was called, and the launch completes before the next one).
 struct CallerEvent {
   int device = -1;
   cudaEvent_t event = nullptr;
@@ -115,31 +127,181 @@ struct DeviceGuard {
   }
 };
 
-cudaError_t launch_for_task(Coordinator& coordinator, TaskId task, const void* kernel, dim3 grid, dim3 block,
-                            std::size_t shared, cudaStream_t stream, void** args) {
-  if (cudaPeekAtLastError() != cudaSuccess)
-    return launch_directly(kernel, grid, block, shared, stream, args,
-                           "an earlier CUDA error is still pending (not yet read by cudaGetLastError)");
-  DeviceGuard device;
-  if (!device.valid) return launch_directly(kernel, grid, block, shared, stream, args, "no current device");
-  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
-  if (cudaStreamIsCapturing(stream, &capture) != cudaSuccess) {
-    cudaGetLastError();
-    return launch_directly(kernel, grid, block, shared, stream, args, "the stream is not valid");
-  }
-  if (capture != cudaStreamCaptureStatusNone)
-    return launch_directly(kernel, grid, block, shared, stream, args,
-                           "the stream is being captured into a CUDA graph");
-  if (!configuration_accepted(kernel, device.device, grid, block, shared))
-    return launch_directly(kernel, grid, block, shared, stream, args,
-                           "the launch configuration exceeds the kernel's or device's limits (CUDA reports the error)");
+// --- gate slots of asynchronous launches, per device ---------------------
+struct DeviceGates {
+  detail::GateSlots slots;
+  std::vector<std::uint32_t*> words;  // per slot
+  std::vector<cudaEvent_t> ready, passed;
+  std::uint32_t* block = nullptr;  // gate words are allocated kWordsPerBlock at a time
+  std::size_t block_used = 0;
+  cudaStream_t zeroing = nullptr;  // non-blocking: zeroing a block never waits for the caller's work
+};
+constexpr std::size_t kWordsPerBlock = 256;
 
-  // Before: the task's stream waits for what the caller enqueued earlier.
-  const cudaStream_t task_stream = coordinator.stream_of(task);
-  if (!task_stream) return launch_directly(kernel, grid, block, shared, stream, args, "unknown task");
+std::mutex g_gates_mu;
+std::map<int, DeviceGates> g_gates;  // never freed: streams may wait on the words until the process ends
+
+struct GateLease {
+  DeviceGates* gates = nullptr;
+  std::size_t slot = 0;
+  std::uint32_t value = 0;
+  std::uint32_t* word = nullptr;
+  cudaEvent_t ready = nullptr, passed = nullptr;
+};
+
+// The word and events of a new slot (mu held).
+cudaError_t create_slot(DeviceGates& g, std::size_t slot) {
+  g.words.resize(slot + 1, nullptr);
+  g.ready.resize(slot + 1, nullptr);
+  g.passed.resize(slot + 1, nullptr);
+  cudaError_t err = cudaSuccess;
+  if (!g.zeroing) err = cudaStreamCreateWithFlags(&g.zeroing, cudaStreamNonBlocking);
+  if (err == cudaSuccess && (!g.block || g.block_used == kWordsPerBlock)) {
+    std::uint32_t* block = nullptr;
+    err = cudaMalloc(&block, kWordsPerBlock * sizeof(std::uint32_t));
+    if (err == cudaSuccess) err = cudaMemsetAsync(block, 0, kWordsPerBlock * sizeof(std::uint32_t), g.zeroing);
+    if (err == cudaSuccess) err = cudaStreamSynchronize(g.zeroing);
+    if (err == cudaSuccess) g.block = block, g.block_used = 0;
+  }
+  if (err == cudaSuccess) err = cudaEventCreateWithFlags(&g.ready[slot], cudaEventDisableTiming);
+  if (err == cudaSuccess) err = cudaEventCreateWithFlags(&g.passed[slot], cudaEventDisableTiming);
+  if (err == cudaSuccess) g.words[slot] = g.block + g.block_used++;
+  return err;
+}
+
+// A gate slot on `device`, reusing one whose caller's stream went past its wait.
+cudaError_t lease_gate(int device, GateLease* out) {
+  std::lock_guard<std::mutex> lock(g_gates_mu);
+  DeviceGates& g = g_gates[device];
+  const detail::GateSlots::Lease lease =
+      g.slots.acquire([&](std::size_t slot) { return cudaEventQuery(g.passed[slot]) == cudaSuccess; });
+  if (lease.fresh) {
+    const cudaError_t err = create_slot(g, lease.slot);
+    if (err != cudaSuccess) {
+      g.slots.retire(lease.slot);  // half made: never used
+      return err;
+    }
+  }
+  *out = GateLease{&g, lease.slot, lease.value, g.words[lease.slot], g.ready[lease.slot], g.passed[lease.slot]};
+  return cudaSuccess;
+}
+
+void gate_in_flight(const GateLease& l) {
+  std::lock_guard<std::mutex> lock(g_gates_mu);
+  l.gates->slots.in_flight(l.slot);
+}
+void gate_give_back(const GateLease& l) {
+  std::lock_guard<std::mutex> lock(g_gates_mu);
+  l.gates->slots.give_back(l.slot);
+}
+void gate_retire(const GateLease& l) {
+  std::lock_guard<std::mutex> lock(g_gates_mu);
+  l.gates->slots.retire(l.slot);
+}
+
+// --- the deferred errors of this thread's asynchronous launches -----------
+thread_local std::shared_ptr<detail::LaunchLedger> t_ledger;
+
+detail::LaunchLedger& thread_ledger() {
+  if (!t_ledger) t_ledger = std::make_shared<detail::LaunchLedger>();
+  return *t_ledger;
+}
+
+// Runs when the request completes (on the dispatcher or in end_request).
+CompletionCallback ledger_callback() {
+  return [ledger = t_ledger](RequestId, const RequestResult& result) {
+    if (result.launches == 0 || result.status == Status::kSuccess) {  // ran, or never accepted (launched directly)
+      ledger->end(nullptr);
+      return;
+    }
+    ++g_counters.failed;
+    const detail::LaunchLedger::Error failure{
+        result.cuda_error != cudaSuccess ? result.cuda_error : cudaErrorLaunchFailure,
+        "the coordinator failed a launch after launch_kernel had returned: " + result.message};
+    ledger->end(&failure);
+  };
+}
+
+// Whether this launch can return before it completes; if not, why.
+bool can_be_asynchronous(const Coordinator& coordinator, int device, cudaStream_t stream, std::string* why) {
+  if (coordinator.device() != device) {
+    *why = "the caller's current device is not the coordinator's";
+    return false;
+  }
+  if (!detail::StreamMemOps::get().usable_on(device, why)) {
+    *why = "no stream memory operations: " + *why;
+    return false;
+  }
+  if (coordinator.owns_stream(stream)) {
+    *why = "the caller's stream is one of the coordinator's (a wait there would block the launch's own release)";
+    return false;
+  }
+  return true;
+}
+
+const char* kExplicitRequestOpen =
+    "the task has a request opened through the explicit API; rewritten launches submit one request each";
+
+// Submits the launch as one request ordered within the caller's stream, and
+// returns without waiting for it.
+cudaError_t launch_async(Coordinator& coordinator, TaskId task, const void* kernel, dim3 grid, dim3 block,
+                         std::size_t shared, cudaStream_t stream, void** args, int device) {
+  GateLease gate;
+  cudaError_t err = lease_gate(device, &gate);
+  if (err != cudaSuccess) {
+    cudaGetLastError();
+    return launch_directly(kernel, grid, block, shared, stream, args,
+                           std::string("no gate for the caller's stream: ") + cudaGetErrorString(err));
+  }
+  if ((err = cudaEventRecord(gate.ready, stream)) != cudaSuccess) {
+    cudaGetLastError();
+    gate_give_back(gate);
+    return launch_directly(kernel, grid, block, shared, stream, args,
+                           std::string("ordering after the caller's stream failed: ") + cudaGetErrorString(err));
+  }
+  detail::LaunchLedger& ledger = thread_ledger();
+  ledger.begin();
+  RequestId request = 0;
+  const Status opened = coordinator.begin_request(task, &request, ledger_callback(),
+                                                  StreamOrder{gate.ready, gate.word, gate.value});
+  if (opened != Status::kSuccess) {  // the coordinator never saw the gate
+    ledger.end(nullptr);
+    gate_give_back(gate);
+    return launch_directly(kernel, grid, block, shared, stream, args,
+                           opened == Status::kErrorRequestOpen ? std::string(kExplicitRequestOpen)
+                                                               : std::string("begin_request failed: ") + to_string(opened));
+  }
+  const Status submitted = coordinator.submit(task, KernelLaunch{kernel, grid, block, shared, args});
+  coordinator.end_request(task);  // from here the coordinator writes the gate, whatever happens
+  // Later work on the caller's stream waits for the gate.
+  err = detail::StreamMemOps::get().wait_geq(stream, gate.word, gate.value);
+  if (err == cudaSuccess) err = cudaEventRecord(gate.passed, stream);
+  if (err == cudaSuccess) {
+    gate_in_flight(gate);
+  } else {
+    cudaGetLastError();
+    gate_retire(gate);  // a write of its value may still come: never reuse it
+    ledger.wait_idle(-1);  // cannot order the stream: complete on the host instead
+  }
+  if (submitted != Status::kSuccess)  // nothing was queued: the launch has not run (after the gate: still in order)
+    return launch_directly(kernel, grid, block, shared, stream, args,
+                           std::string("the coordinator did not accept it: ") + to_string(submitted));
+  ++g_counters.coordinated;
+  ++g_counters.asynchronous;
+  t_message.clear();
+  cudaGetLastError();  // nothing of the caller's was pending; drop what our own calls left
+  return cudaSuccess;
+}
+
+// Submits the launch as one request and waits for it (the synchronous
+// fallback): the task's stream waits for the caller's at submit, which is
+// safe here because no earlier launch of this thread is still held.
+cudaError_t launch_sync(Coordinator& coordinator, TaskId task, const void* kernel, dim3 grid, dim3 block,
+                        std::size_t shared, cudaStream_t stream, void** args, int device, cudaStream_t task_stream,
+                        const std::string& why) {
   if (stream != task_stream) {
     cudaEvent_t ready = nullptr;
-    cudaError_t err = caller_event(device.device, &ready);
+    cudaError_t err = caller_event(device, &ready);
     if (err == cudaSuccess) err = cudaEventRecord(ready, stream);
     if (err == cudaSuccess) err = cudaStreamWaitEvent(task_stream, ready, 0);
     if (err != cudaSuccess) {
@@ -152,9 +314,7 @@ cudaError_t launch_for_task(Coordinator& coordinator, TaskId task, const void* k
   RequestId request = 0;
   const Status opened = coordinator.begin_request(task, &request);
   if (opened == Status::kErrorRequestOpen)
-    return launch_directly(kernel, grid, block, shared, stream, args,
-                           "the task has a request opened through the explicit API; rewritten launches submit "
-                           "one request each");
+    return launch_directly(kernel, grid, block, shared, stream, args, kExplicitRequestOpen);
   if (opened != Status::kSuccess)
     return launch_directly(kernel, grid, block, shared, stream, args,
                            std::string("begin_request failed: ") + to_string(opened));
@@ -177,9 +337,49 @@ cudaError_t launch_for_task(Coordinator& coordinator, TaskId task, const void* k
     return result.cuda_error != cudaSuccess ? result.cuda_error : cudaErrorLaunchFailure;
   }
   ++g_counters.coordinated;
-  t_message.clear();
+  ++g_counters.synchronous;
+  t_message = "coordinated synchronously (launch_kernel waited for it): " + why;
   cudaGetLastError();  // nothing of the caller's was pending; drop what our own calls left
   return cudaSuccess;
+}
+
+cudaError_t launch_for_task(Coordinator& coordinator, TaskId task, const void* kernel, dim3 grid, dim3 block,
+                            std::size_t shared, cudaStream_t stream, void** args) {
+  if (cudaPeekAtLastError() != cudaSuccess)
+    return launch_directly(kernel, grid, block, shared, stream, args,
+                           "an earlier CUDA error is still pending (not yet read by cudaGetLastError)");
+  DeviceGuard device;
+  if (!device.valid) return launch_directly(kernel, grid, block, shared, stream, args, "no current device");
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  if (cudaStreamIsCapturing(stream, &capture) != cudaSuccess) {
+    cudaGetLastError();
+    return launch_directly(kernel, grid, block, shared, stream, args, "the stream is not valid");
+  }
+  if (capture != cudaStreamCaptureStatusNone)
+    return launch_directly(kernel, grid, block, shared, stream, args,
+                           "the stream is being captured into a CUDA graph");
+  if (!configuration_accepted(kernel, device.device, grid, block, shared))
+    return launch_directly(kernel, grid, block, shared, stream, args,
+                           "the launch configuration exceeds the kernel's or device's limits (CUDA reports the error)");
+
+  const cudaStream_t task_stream = coordinator.stream_of(task);
+  if (!task_stream) return launch_directly(kernel, grid, block, shared, stream, args, "unknown task");
+  std::string why_synchronous;
+  if (can_be_asynchronous(coordinator, device.device, stream, &why_synchronous))
+    return launch_async(coordinator, task, kernel, grid, block, shared, stream, args, device.device);
+  return launch_sync(coordinator, task, kernel, grid, block, shared, stream, args, device.device, task_stream,
+                     why_synchronous);
+}
+
+// The first deferred error of this thread, taken (launch.h).
+bool take_deferred_error(cudaError_t* code) {
+  if (!t_ledger || !t_ledger->has_error()) return false;
+  std::optional<detail::LaunchLedger::Error> e = t_ledger->take();
+  if (!e) return false;
+  ++g_counters.deferred_errors_reported;
+  t_message = e->message;
+  *code = static_cast<cudaError_t>(e->code);
+  return true;
 }
 
 }  // namespace
@@ -195,6 +395,11 @@ CurrentTask current_task() { return t_current; }
 
 cudaError_t launch_kernel(const void* kernel, dim3 grid, dim3 block, std::size_t shared_bytes, cudaStream_t stream,
                           void** args) {
+  cudaError_t deferred = cudaSuccess;
+  if (take_deferred_error(&deferred)) {  // an earlier launch failed after returning: this one does not run
+    t_message = "not launched: " + t_message;
+    return deferred;
+  }
   if (!t_current.coordinator) {
     ++g_counters.direct_unbound;
     return cudaLaunchKernel(kernel, grid, block, args, shared_bytes, stream);
@@ -208,7 +413,31 @@ LaunchCounters launch_counters() {
   c.coordinated = g_counters.coordinated.load();
   c.direct_fallback = g_counters.direct_fallback.load();
   c.failed = g_counters.failed.load();
+  c.asynchronous = g_counters.asynchronous.load();
+  c.synchronous = g_counters.synchronous.load();
+  c.deferred_errors_reported = g_counters.deferred_errors_reported.load();
   return c;
+}
+
+cudaError_t launch_synchronize(int timeout_ms) {
+  if (t_ledger && !t_ledger->wait_idle(timeout_ms)) {
+    t_message = "launch_synchronize: launches of this thread still pending in the coordinator after " +
+                std::to_string(timeout_ms) + " ms";
+    return cudaErrorTimeout;
+  }
+  cudaError_t deferred = cudaSuccess;
+  return take_deferred_error(&deferred) ? deferred : cudaSuccess;
+}
+
+LaunchGateUsage launch_gate_usage() {
+  std::lock_guard<std::mutex> lock(g_gates_mu);
+  LaunchGateUsage u;
+  for (const auto& [device, g] : g_gates) {
+    u.slots += g.slots.size();
+    u.in_flight += g.slots.in_flight_count();
+    u.retired += g.slots.retired();
+  }
+  return u;
 }
 
 const char* last_launch_message() { return t_message.c_str(); }

@@ -20,6 +20,7 @@
 
 #include <cuda_runtime.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -65,6 +66,22 @@ struct RequestResult {
 
 using CompletionCallback = std::function<void(RequestId, const RequestResult&)>;
 
+// Orders a request within a stream of the caller's, asynchronously (the
+// rewritten <<<>>> launches of miriam/launch.h): the stream the coordinator
+// issues the request on waits (GPU-side) for `after` right before the
+// request's first kernel or shard, and `gate_value` is written to `gate`
+// (4 bytes of device memory; stream memory operation) on the GPU right after
+// its last one, so a caller's stream waiting for the gate runs on after the
+// request. The gate is written on every path: when the request fails or
+// drops its launches (as soon as nothing of it is left to issue), and when
+// the coordinator is destroyed with the request never ended. `after` must
+// stay valid, and not be re-recorded, until the gate is written.
+struct StreamOrder {
+  cudaEvent_t after = nullptr;  // null: no wait
+  std::uint32_t* gate = nullptr;
+  std::uint32_t gate_value = 0;
+};
+
 struct CoordinatorConfig {
   int device = 0;
   PolicyKind policy = PolicyKind::kMiriam;
@@ -100,6 +117,8 @@ class Coordinator {
   // Opens a request for `task`. With a callback the result goes to it (from
   // the dispatcher thread) and wait() cannot take it.
   Status begin_request(TaskId task, RequestId* id, CompletionCallback on_complete = {});
+  // The same, ordered within a caller's stream (see StreamOrder).
+  Status begin_request(TaskId task, RequestId* id, CompletionCallback on_complete, const StreamOrder& order);
   // Appends a launch to the task's open request (opening one if none is).
   Status submit(TaskId task, const KernelLaunch& launch);
   // Closes the open request; it completes when its launches have run.
@@ -124,6 +143,7 @@ class Coordinator {
   const Policy& policy() const;
   int device() const;
   cudaStream_t stream_of(TaskId task) const;  // for the application's own copies
+  bool owns_stream(cudaStream_t stream) const;  // one of the streams it issues on
 
  private:
   struct State;

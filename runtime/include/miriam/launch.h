@@ -17,15 +17,25 @@
 // stream semantics are kept for code that does not know about the
 // coordinator (the coordinator picks its own stream and may hold or shard a
 // normal launch after submit returns):
-//  - before: the task's stream waits (on the GPU) for an event recorded on the
-//    caller's stream, so the kernel runs after the caller's earlier copies;
-//  - after: launch_kernel returns once the request has completed, so any
-//    later work (copies on the caller's stream, cudaMemcpy, events,
-//    cudaDeviceSynchronize) sees the kernel's results. The launch is
-//    synchronous for the calling thread: one kernel of the task in flight at
-//    a time (other tasks' threads keep the GPU busy meanwhile).
-// Returning before completion would need the coordinator to order the
-// caller's stream after a launch it has not issued yet (see launch.cpp).
+//  - before: right before the request's first kernel or shard goes out, the
+//    task's stream waits (on the GPU) for an event recorded on the caller's
+//    stream, so the kernel runs after the caller's earlier work;
+//  - after: the caller's stream waits (on the GPU) for a gate word the
+//    coordinator writes after the request's last kernel or shard, so later
+//    work on the caller's stream (copies, kernels, events, and what
+//    synchronizes with it) sees the kernel's results;
+//  - launch_kernel returns once the request is submitted, as <<<>>> does:
+//    launches of a thread overlap, and run in the order they were made (a
+//    task's requests are issued FIFO on its stream).
+// Where that ordering cannot be built (no stream memory operations on the
+// device or driver, the caller's stream is one of the coordinator's own, or
+// the current device is not the coordinator's), launch_kernel waits for the
+// request instead (synchronous fallback; launch_counters().synchronous, and
+// last_launch_message() says why).
+// Launches of two tasks on one caller's stream run in that stream's order: a
+// critical launch queued behind a normal one on it waits for it (so does one
+// on the legacy default stream behind a normal launch on a blocking stream);
+// the coordinator then stops holding normal work for that critical launch.
 //
 // Errors, and what cudaGetLastError() returns after a rewritten launch:
 //  - a launch CUDA would reject (grid/block/shared memory out of the kernel's
@@ -34,11 +44,17 @@
 //    the <<<>>> call would have, to cudaGetLastError() too;
 //  - an error pending before the launch stays pending: such a launch also
 //    goes directly to CUDA (the coordinator's internal calls could clear it);
-//  - an error the coordinator meets after accepting the launch (it is rare:
-//    the configuration was checked) is returned by launch_kernel and kept in
-//    last_launch_message(); cudaGetLastError() does not see it. Errors of the
-//    kernel's execution are sticky and show up at the next synchronizing
-//    call, as without Miriam.
+//  - an error the coordinator meets after accepting the launch (rare: the
+//    configuration was checked; e.g. a device fault) is deferred: the
+//    caller's stream is still released (the gate is written on every failure
+//    path; later work on it then runs without the kernel's results), and the
+//    thread's next launch_kernel returns that error without launching (as
+//    CUDA's launches do after an asynchronous error), or launch_synchronize()
+//    returns it; either clears it, and last_launch_message() says what
+//    failed. cudaGetLastError() does not see it. In the synchronous fallback
+//    launch_kernel returns such an error itself. Errors of the kernel's
+//    execution are sticky and show up at the next synchronizing call, as
+//    without Miriam.
 // A launch that is not coordinated is never lost: it runs on the caller's
 // stream, and launch_counters() counts it with the reason in
 // last_launch_message(). Launches on a stream being captured into a CUDA
@@ -86,15 +102,32 @@ cudaError_t launch_kernel(const void* kernel, dim3 grid, dim3 block, std::size_t
 // Process-wide counts of launch_kernel calls by route.
 struct LaunchCounters {
   std::uint64_t direct_unbound = 0;   // no task bound: cudaLaunchKernel
-  std::uint64_t coordinated = 0;      // submitted to the coordinator and completed
+  std::uint64_t coordinated = 0;      // accepted by the coordinator (asynchronous + synchronous)
+  std::uint64_t asynchronous = 0;     //   returned before completion, ordered by a gate on the caller's stream
+  std::uint64_t synchronous = 0;      //   the fallback: returned after completion (why: last_launch_message())
   std::uint64_t direct_fallback = 0;  // task bound but launched directly (why: last_launch_message())
-  std::uint64_t failed = 0;           // submitted and failed in the coordinator
+  std::uint64_t failed = 0;           // accepted and failed in the coordinator
+  std::uint64_t deferred_errors_reported = 0;  // by a later launch_kernel or launch_synchronize()
 };
 LaunchCounters launch_counters();
 
-// Why this thread's last launch was not coordinated, or how it failed; empty
-// after a coordinated launch that succeeded.
+// Waits until the coordinator has finished this thread's asynchronous
+// launches (not the GPU work after them on the caller's stream), then
+// returns and clears the thread's deferred error: cudaSuccess if none.
+// timeout_ms < 0: no limit; cudaErrorTimeout if launches are still pending.
+cudaError_t launch_synchronize(int timeout_ms = -1);
+
+// Why this thread's last launch was not coordinated, coordinated
+// synchronously, or failed (also a deferred error once reported); empty
+// after an asynchronous launch.
 const char* last_launch_message();
+
+// Gate slots (a gate word and two events each) of asynchronous launches, all
+// devices: created, waiting for their caller's stream, never reusable.
+struct LaunchGateUsage {
+  std::size_t slots = 0, in_flight = 0, retired = 0;
+};
+LaunchGateUsage launch_gate_usage();
 
 namespace detail {
 

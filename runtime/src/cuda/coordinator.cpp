@@ -29,6 +29,7 @@
 #include "kernel_cache.h"
 #include "miriam/cuda_gpu_model.h"
 #include "persistent_channel.h"
+#include "stream_gate.h"
 
 namespace miriam {
 
@@ -130,6 +131,7 @@ struct StreamState {
   int index = 0;
   bool critical = false;
   std::deque<Issued> in_flight;
+  bool head_awaits_caller = false;  // its head's request still waits for its caller's stream (StreamOrder)
 };
 
 struct TaskState {
@@ -162,6 +164,11 @@ struct RequestState {
   CompletionCallback callback;
   bool has_gpu_times = false;
   std::atomic<bool> finished{false};  // `done`, readable without the mutex (wait() polls it)
+  // Ordered within a caller's stream (StreamOrder; rewritten launches).
+  StreamOrder order;
+  bool order_waited = false, gate_released = false;
+  bool caller_ready = false;         // `order.after` seen complete
+  double awaiting_caller_since_us = 0;
 };
 
 bool is_critical(const TaskState* t) { return t->desc.criticality == Criticality::kCritical; }
@@ -193,6 +200,7 @@ struct Coordinator::State {
   std::unordered_map<RequestId, std::unique_ptr<RequestState>> requests;
   RequestId next_request = 1;
   int critical_requests_active = 0;
+  int critical_awaiting_callers = 0;  // of them: blocked on their callers' streams (StreamOrder)
   double critical_busy_since_us = 0;  // host time the current run of critical requests began
   // The first sticky CUDA error seen (a device fault): from then on every
   // queued, issued and new request fails with kErrorContextLost.
@@ -284,6 +292,7 @@ struct Coordinator::State {
 
   // --- completion ----------------------------------------------------------
   void maybe_complete(RequestState* r) {
+    if (r->ended && !r->queued) release_gate(r);  // nothing left to issue: right after its last kernel
     if (r->done || !r->ended || r->queued || r->outstanding) return;
     r->done = true;
     r->result.completed_us = host_us();
@@ -439,10 +448,75 @@ struct Coordinator::State {
   cudaError_t begin_issue(Issued& i, StreamState* s) {
     std::vector<cudaEvent_t>& pool = events_for(i.block_time);
     i.end = pool.back(), pool.pop_back();
+    if (const cudaError_t err = wait_for_caller(*i.request, s->stream)) return err;
     if (!config.tracing && !i.block_time) return cudaSuccess;
     i.begin = pool.back(), pool.pop_back();
     return cudaEventRecord(i.begin, s->stream);
   }
+
+  // --- ordering within a caller's stream (StreamOrder) ---------------------
+  // Before the request's first kernel or shard goes out: its stream waits
+  // for the caller's earlier work. Not at submit: a wait in the task's stream
+  // then could deadlock against an earlier held launch of the same task.
+  cudaError_t wait_for_caller(RequestState& r, cudaStream_t stream) {
+    if (!r.order.after || r.order_waited) return cudaSuccess;
+    r.order_waited = true;
+    return cudaStreamWaitEvent(stream, r.order.after, 0);
+  }
+
+  // Nothing of `r` is left to issue (it all went out, or it failed and
+  // dropped the rest, or the coordinator ends): lets the caller's stream go
+  // on after what was issued. Never skipped: a gate left unwritten hangs the
+  // caller's stream forever. If the task's stream refuses the write, the
+  // stop stream releases it at once (early, but the request reports it).
+  void release_gate(RequestState* r) {
+    if (!r->order.gate || r->gate_released) return;
+    r->gate_released = true;
+    const DeviceGuard device(config.device);
+    const detail::StreamMemOps& ops = detail::StreamMemOps::get();
+    cudaError_t err = ops.write(r->task->stream->stream, r->order.gate, r->order.gate_value);
+    if (err == cudaSuccess) return;
+    const cudaError_t late = ops.write(stop_stream, r->order.gate, r->order.gate_value);
+    fail_cuda(r, err, late == cudaSuccess ? "releasing the caller's stream after the request (released early instead)"
+                                          : "releasing the caller's stream after the request");
+  }
+
+  // A critical request whose caller's stream has not reached its `after`
+  // event is not running, and the caller's stream may itself wait for a
+  // normal request's gate (one stream shared by both tasks, or the legacy
+  // default stream, which waits for every blocking stream). Holding normal
+  // work for such a request would deadlock: past a grace period, holds
+  // ignore critical requests blocked at the head of their stream, and what
+  // is queued behind them. The grace keeps the usual case (the next launch
+  // waits for the caller's previous one, just finishing) a hold.
+  static constexpr double kAwaitingCallerGraceUs = 200;
+
+  bool awaits_caller(RequestState& r, double now) {
+    if (!r.order.after || r.caller_ready) return false;
+    if (cudaEventQuery(r.order.after) != cudaErrorNotReady) {  // an error: the request fails elsewhere
+      cudaGetLastError();
+      r.caller_ready = true;
+      return false;
+    }
+    if (r.awaiting_caller_since_us == 0) r.awaiting_caller_since_us = now;
+    return now - r.awaiting_caller_since_us > kAwaitingCallerGraceUs;
+  }
+
+  // Dispatcher, every round: which critical streams' heads wait for their callers.
+  void find_critical_awaiting_callers() {
+    int awaiting = 0;
+    const double now = host_us();
+    for (StreamState& st : streams) {
+      st.head_awaits_caller = st.critical && !st.in_flight.empty() && awaits_caller(*st.in_flight.front().request, now);
+      if (!st.head_awaits_caller) continue;
+      const RequestState* last = nullptr;
+      for (const Issued& i : st.in_flight)
+        if (i.request != last) ++awaiting, last = i.request;
+    }
+    if (awaiting != critical_awaiting_callers) pump_needed = true;
+    critical_awaiting_callers = awaiting;
+  }
+  // --- end of ordering within a caller's stream ----------------------------
 
   // After the launch calls: the end event, or the failure of the request.
   // Returns whether it went out.
@@ -650,7 +724,7 @@ struct Coordinator::State {
     LaunchContext& c = context;
     c.criticality = t.desc.criticality;
     c.blocks_remaining = rec.total_blocks - rec.next_block;
-    c.critical_in_flight = critical_requests_active > 0;
+    c.critical_in_flight = critical_requests_active > critical_awaiting_callers;
     c.critical_running.clear();
     c.normal_running.clear();
     if (is_critical(&t)) return;  // critical launches go out whole: nothing more to plan
@@ -679,6 +753,7 @@ struct Coordinator::State {
     for (const StreamState& s : streams) {
       if (s.in_flight.empty()) continue;
       if (s.critical) {
+        if (s.head_awaits_caller) continue;  // not running: it waits for its caller's stream
         // The head of a critical stream is what runs now; the rest waits behind it.
         const Issued& head = s.in_flight.front();
         c.critical_running.push_back(KernelLoad{head.footprint, head.resident_blocks});
@@ -838,7 +913,9 @@ struct Coordinator::State {
       // Decisions change only when work completes or arrives: re-decide then.
       // A hold for a predicted critical request ends when it arrives or
       // turns out late: re-decide every round while one waits.
-      if (poll_heads(lock) || pump_needed || due_hold_pending) {
+      const bool retired = poll_heads(lock);
+      find_critical_awaiting_callers();
+      if (retired || pump_needed || due_hold_pending) {
         pump_needed = false;
         regrow_persistent();
         pump_all();
@@ -880,6 +957,8 @@ Coordinator::~Coordinator() {
     s.work_cv.notify_all();
   }
   s.dispatcher.join();
+  // Requests never ended never complete: release the streams waiting for them.
+  for (auto& [id, r] : s.requests) s.release_gate(r.get());
   const DeviceGuard device(s.config.device);
   for (StreamState& st : s.streams) cudaStreamSynchronize(st.stream);
   if (s.stop_stream) cudaStreamSynchronize(s.stop_stream);
@@ -990,12 +1069,19 @@ Status Coordinator::add_task(const TaskDesc& desc, TaskId* id) {
 }
 
 Status Coordinator::begin_request(TaskId task, RequestId* id, CompletionCallback on_complete) {
+  return begin_request(task, id, std::move(on_complete), StreamOrder{});
+}
+
+Status Coordinator::begin_request(TaskId task, RequestId* id, CompletionCallback on_complete,
+                                  const StreamOrder& order) {
   State& s = *state_;
   std::unique_lock<std::mutex> lock = s.lock_api();
   if (!s.initialized) return Status::kErrorInvalidArgument;
   if (s.stopping) return Status::kErrorShutDown;
   if (task >= s.tasks.size()) return Status::kErrorUnknownTask;
-  return s.open_request(s.tasks[task], id, std::move(on_complete));
+  const Status opened = s.open_request(s.tasks[task], id, std::move(on_complete));
+  if (opened == Status::kSuccess) s.tasks[task].open->order = order;
+  return opened;
 }
 
 Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
@@ -1170,6 +1256,14 @@ void Coordinator::clear_trace() {
 const GpuModel& Coordinator::gpu() const { return state_->gpu; }
 const Policy& Coordinator::policy() const { return *state_->policy; }
 int Coordinator::device() const { return state_->config.device; }
+
+bool Coordinator::owns_stream(cudaStream_t stream) const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  if (stream && stream == state_->stop_stream) return true;
+  for (const StreamState& st : state_->streams)
+    if (st.stream == stream) return true;
+  return false;
+}
 
 cudaStream_t Coordinator::stream_of(TaskId task) const {
   std::lock_guard<std::mutex> lock(state_->mu);
