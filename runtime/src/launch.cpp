@@ -38,7 +38,7 @@ thread_local std::string t_message;
 
 struct Counters {
   std::atomic<std::uint64_t> direct_unbound{0}, coordinated{0}, direct_fallback{0}, failed{0};
-  std::atomic<std::uint64_t> asynchronous{0}, synchronous{0}, deferred_errors_reported{0};
+  std::atomic<std::uint64_t> asynchronous{0}, held_until_issued{0}, synchronous{0}, deferred_errors_reported{0};
 };
 Counters g_counters;
 
@@ -273,6 +273,12 @@ cudaError_t launch_async(Coordinator& coordinator, TaskId task, const void* kern
   }
   const Status submitted = coordinator.submit(task, KernelLaunch{kernel, grid, block, shared, args});
   coordinator.end_request(task);  // from here the coordinator writes the gate, whatever happens
+  // The gate goes into the caller's stream only once its write is enqueued
+  // (see launch.h: a wait on a held launch deadlocks against cudaFree).
+  if (submitted == Status::kSuccess && coordinator.wait_issued(request, 0) == Status::kErrorTimeout) {
+    ++g_counters.held_until_issued;
+    coordinator.wait_issued(request);
+  }
   // Later work on the caller's stream waits for the gate.
   err = detail::StreamMemOps::get().wait_geq(stream, gate.word, gate.value);
   if (err == cudaSuccess) err = cudaEventRecord(gate.passed, stream);
@@ -414,6 +420,7 @@ LaunchCounters launch_counters() {
   c.direct_fallback = g_counters.direct_fallback.load();
   c.failed = g_counters.failed.load();
   c.asynchronous = g_counters.asynchronous.load();
+  c.held_until_issued = g_counters.held_until_issued.load();
   c.synchronous = g_counters.synchronous.load();
   c.deferred_errors_reported = g_counters.deferred_errors_reported.load();
   return c;

@@ -125,6 +125,10 @@ class Coordinator {
   Status end_request(TaskId task, RequestId* id = nullptr);
   // Blocks until the request completes; timeout_ms < 0: forever.
   Status wait(RequestId request, RequestResult* result, int timeout_ms = -1);
+  // Blocks until nothing of the request is left to issue: every kernel and
+  // shard went out (or it failed, or it completed and a callback took it).
+  // What it issued then needs only the GPU to finish, not this coordinator.
+  Status wait_issued(RequestId request, int timeout_ms = -1);
   // Blocks until everything submitted has completed. kErrorContextLost after
   // a sticky CUDA error (a device fault in any task's kernel): from then on
   // every request fails with that status, and only a new process can use the

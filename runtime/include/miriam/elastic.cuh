@@ -422,7 +422,14 @@ struct PersistentControlBlock {
 __host__ inline cudaError_t persistent_control_create(PersistentControlBlock* block) {
   *block = PersistentControlBlock{};
   cudaError_t e = cudaMalloc(&block->device, sizeof(PersistentControl));
-  if (e == cudaSuccess) e = cudaMemset(block->device, 0, sizeof(PersistentControl));
+  // Zeroed on a stream of its own and waited for: cudaMemset would go to the
+  // legacy default stream, behind every blocking stream's work, and might
+  // land after the first launch on a non-blocking stream.
+  cudaStream_t zeroing = nullptr;
+  if (e == cudaSuccess) e = cudaStreamCreateWithFlags(&zeroing, cudaStreamNonBlocking);
+  if (e == cudaSuccess) e = cudaMemsetAsync(block->device, 0, sizeof(PersistentControl), zeroing);
+  if (e == cudaSuccess) e = cudaStreamSynchronize(zeroing);
+  if (zeroing) cudaStreamDestroy(zeroing);
   if (e == cudaSuccess) e = cudaMallocHost(&block->host_stop_word, sizeof(unsigned int));
   if (e == cudaSuccess) e = cudaMallocHost(&block->host_claimed, sizeof(unsigned long long));
   if (e != cudaSuccess) return e;

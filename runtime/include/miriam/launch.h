@@ -24,9 +24,16 @@
 //    coordinator writes after the request's last kernel or shard, so later
 //    work on the caller's stream (copies, kernels, events, and what
 //    synchronizes with it) sees the kernel's results;
-//  - launch_kernel returns once the request is submitted, as <<<>>> does:
+//  - launch_kernel returns once the request is issued, as <<<>>> does:
 //    launches of a thread overlap, and run in the order they were made (a
-//    task's requests are issued FIFO on its stream).
+//    task's requests are issued FIFO on its stream). A launch the coordinator
+//    holds or cuts into shards returns only once all of it went out: the
+//    caller's stream never waits on the GPU for a decision still to come on
+//    the host. Otherwise any device-wide synchronization in the process
+//    (cudaFree, cudaFreeHost, cudaDeviceSynchronize, the legacy default
+//    stream) would wait for the held launch while blocking the coordinator's
+//    own CUDA calls: a deadlock (launch_counters().held_until_issued counts
+//    these launches).
 // Where that ordering cannot be built (no stream memory operations on the
 // device or driver, the caller's stream is one of the coordinator's own, or
 // the current device is not the coordinator's), launch_kernel waits for the
@@ -104,6 +111,7 @@ struct LaunchCounters {
   std::uint64_t direct_unbound = 0;   // no task bound: cudaLaunchKernel
   std::uint64_t coordinated = 0;      // accepted by the coordinator (asynchronous + synchronous)
   std::uint64_t asynchronous = 0;     //   returned before completion, ordered by a gate on the caller's stream
+  std::uint64_t held_until_issued = 0;  //   of them: returned only once the coordinator issued all of it
   std::uint64_t synchronous = 0;      //   the fallback: returned after completion (why: last_launch_message())
   std::uint64_t direct_fallback = 0;  // task bound but launched directly (why: last_launch_message())
   std::uint64_t failed = 0;           // accepted and failed in the coordinator

@@ -167,6 +167,7 @@ struct RequestState {
   // Ordered within a caller's stream (StreamOrder; rewritten launches).
   StreamOrder order;
   bool order_waited = false, gate_released = false;
+  bool all_issued = false;  // ended, nothing queued: what went out needs only the GPU
   bool caller_ready = false;         // `order.after` seen complete
   double awaiting_caller_since_us = 0;
 };
@@ -292,7 +293,11 @@ struct Coordinator::State {
 
   // --- completion ----------------------------------------------------------
   void maybe_complete(RequestState* r) {
-    if (r->ended && !r->queued) release_gate(r);  // nothing left to issue: right after its last kernel
+    if (r->ended && !r->queued && !r->all_issued) {  // nothing left to issue: right after its last kernel
+      r->all_issued = true;
+      release_gate(r);
+      done_cv.notify_all();  // wait_issued
+    }
     if (r->done || !r->ended || r->queued || r->outstanding) return;
     r->done = true;
     r->result.completed_us = host_us();
@@ -1214,6 +1219,18 @@ Status Coordinator::wait(RequestId request, RequestResult* result, int timeout_m
   const Status status = r->result.status;
   s.requests.erase(it);
   return status;
+}
+
+Status Coordinator::wait_issued(RequestId request, int timeout_ms) {
+  State& s = *state_;
+  std::unique_lock<std::mutex> lock = s.lock_api();
+  const auto issued = [&] {
+    auto it = s.requests.find(request);  // gone: completed, and a callback or wait() took it
+    return it == s.requests.end() || it->second->done || it->second->all_issued;
+  };
+  if (timeout_ms < 0) s.done_cv.wait(lock, issued);
+  else if (!s.done_cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), issued)) return Status::kErrorTimeout;
+  return Status::kSuccess;
 }
 
 Status Coordinator::synchronize() {

@@ -9,6 +9,10 @@
 //     cudaMemcpyAsync on that stream: results bitwise equal to a CPU
 //     reference. The critical thread keeps wide spinning kernels in flight,
 //     so under miriam the normal launches are held or sharded (counters).
+//     Each round allocates and frees its buffers (cudaFree synchronizes the
+//     device and blocks other threads' CUDA calls): with a held launch's
+//     gate already in its caller's stream, that deadlocked (fixed: such a
+//     launch returns once issued).
 //     One stream shared by a normal and a critical task, under holds: no deadlock.
 //  3. A launch that the coordinator accepts and that then fails still
 //     releases the caller's stream: a launch CUDA rejects at issue (explicit
@@ -79,6 +83,11 @@ void start_watchdog(int seconds) {
   std::thread([seconds] {
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
     std::printf("FAIL: still running after %d s (a caller's stream hung?)\n", seconds);
+    std::fflush(stdout);
+    // Where each thread is stuck, when a debugger is at hand.
+    const std::string bt = "command -v gdb >/dev/null && gdb -p " + std::to_string(getpid()) +
+                           " -batch -ex 'thread apply all bt 12' 2>&1 | grep -E '^(Thread|#)' | head -150";
+    if (std::system(bt.c_str()) != 0) std::printf("(no gdb: no backtraces)\n");
     std::fflush(stdout);
     std::_Exit(2);
   }).detach();
@@ -262,9 +271,11 @@ void check_ordering(const PolicyCase& p, const KernelCatalog& catalog, int sms) 
   EXPECT(after.failed == before.failed, "%s: a launch failed", p.name.c_str());
   if (p.kind == PolicyKind::kMiriam)
     EXPECT(stats.shards_issued + stats.holds > 0, "miriam: the normal chain was neither held nor sharded");
-  std::printf("%s: chains bitwise equal to the CPU reference; %llu launches, %llu shards, %llu holds\n",
+  std::printf("%s: chains bitwise equal to the CPU reference; %llu launches, %llu shards, %llu holds, %llu returned "
+              "once issued\n",
               p.name.c_str(), static_cast<unsigned long long>(stats.launches_submitted),
-              static_cast<unsigned long long>(stats.shards_issued), static_cast<unsigned long long>(stats.holds));
+              static_cast<unsigned long long>(stats.shards_issued), static_cast<unsigned long long>(stats.holds),
+              static_cast<unsigned long long>(after.held_until_issued - before.held_until_issued));
 }
 
 // One caller's stream for a normal and a critical task (the chain alternates
@@ -566,7 +577,7 @@ int main(int argc, char** argv) {
     const std::optional<PolicyKind> kind = policy_kind_from_string(argv[2]);
     return kind ? trap_child(*kind, std::strcmp(argv[3], "next") == 0) : 4;
   }
-  start_watchdog(280);
+  start_watchdog(240);
   std::string why;
   if (!detail::StreamMemOps::get().usable_on(0, &why)) {
     std::printf("FAIL: stream memory operations unusable on device 0 (%s): launches would be synchronous\n",
