@@ -18,6 +18,8 @@ TEST_CASE("command line") {
   CHECK(o.verify == VerifyMode::kLast);
   CHECK(o.commit == "abc");
   CHECK(parse_options({"--workload", "a"}).policies.size() == 5);
+  CHECK(parse_options({"--workload", "a", "--max-run-s", "20"}).max_run_s == doctest::Approx(20));
+  CHECK_FALSE(parse_options({"--workload", "a"}).max_run_s.has_value());
 }
 
 TEST_CASE("command-line errors name the option") {

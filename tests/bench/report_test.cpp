@@ -148,6 +148,19 @@ TEST_CASE("too few measured requests are pointed out, except with --short") {
   CHECK(format_table(r, derive(r)).find("note:") == std::string::npos);
 }
 
+TEST_CASE("a run cut by --max-run-s is named, with its completed critical requests, in the table and JSON") {
+  BenchReport r = sample(false);
+  r.runs[0].cut_at_s = 20;
+  r.runs[0].tasks[0].completed = 95;
+  const std::string table = format_table(r, derive(r));
+  CHECK(table.find("note: sequential cut at 20 s (--max-run-s), critical requests completed: c 95") !=
+        std::string::npos);
+  CHECK(table.find("multistream cut") == std::string::npos);
+  const nlohmann::json j = nlohmann::json::parse(to_json(r, derive(r)));
+  CHECK(j["runs"][0]["cut_at_s"].get<double>() == doctest::Approx(20));
+  CHECK(j["runs"][1]["cut_at_s"].is_null());
+}
+
 TEST_CASE("CSV: a header and one row per task and run, all of the same width") {
   const BenchReport r = sample(true);
   const std::vector<std::string> lines = lines_of(to_csv(r, derive(r)));

@@ -133,6 +133,7 @@ BenchReport run_workload(const Workload& w, const Options& options, const RunEnv
     for (auto& t : tasks) plan.tasks.push_back(t.get());
     plan.warmup_requests = w.warmup_requests;
     if (!w.has_counted_task()) plan.stop_after_s = run_s;
+    plan.cut_after_s = options.max_run_s;
     plan.trace_path = trace_prefix.empty() ? "" : trace_prefix + plan.label + ".json";
     std::cerr << fmt::format("  running {} under {}\n", w.name, plan.label);
     report.runs.push_back(run_tasks(env, plan));

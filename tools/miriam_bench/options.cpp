@@ -63,6 +63,8 @@ policy, in one process; prints one table per workload (rows = policies).
   --trace-dir DIR        write a Chrome trace per policy there (open in Perfetto)
   --sms N                run everything inside a CUDA green context of N SMs
   --short                few requests (a quick check, not a measurement)
+  --max-run-s S          cut a policy run after S seconds (solo runs are never cut; the table
+                         names cut runs and their measured request counts)
   --verify every|last    compare every request's output with the solo output (default) or the last only
   --commit HASH          commit recorded in the results (default: the one the binary was built from)
   --manifest-dir DIR     where the *.miriam.json manifests are (default: next to the executable)
@@ -100,6 +102,7 @@ Options parse_options(const std::vector<std::string>& args) {
     if (a == "--workload") o.workloads.push_back(value());
     else if (a == "--requests") o.overrides.requests = static_cast<int>(parse_integer(a, value(), 1));
     else if (a == "--duration-s") o.overrides.duration_s = parse_positive(a, value());
+    else if (a == "--max-run-s") o.max_run_s = parse_positive(a, value());
     else if (a == "--warmup") o.overrides.warmup_requests = static_cast<int>(parse_integer(a, value(), 0));
     else if (a == "--policies") o.policies = parse_policies(value());
     else if (a == "--seed") o.seed = static_cast<std::uint64_t>(parse_integer(a, value(), 0));

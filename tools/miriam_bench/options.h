@@ -29,6 +29,10 @@ struct Options {
   std::string trace_dir;  // Chrome traces per policy; empty: not written
   int sms = 0;            // 0: the whole GPU; else a green context of that many SMs
   bool short_mode = false;
+  // A policy run still going after this long stops releasing requests (solo
+  // runs are never cut): the slow baselines (sequential at 8 SMs: 75 s of a
+  // 166 s workload on an H200) then cost bounded device time. Its rows say so.
+  std::optional<double> max_run_s;
   VerifyMode verify = VerifyMode::kEvery;
   std::string commit;        // empty: the commit the binary was built from
   std::string manifest_dir;  // empty: next to the executable

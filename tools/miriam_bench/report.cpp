@@ -169,6 +169,14 @@ std::string format_table(const BenchReport& r, const std::vector<PolicyRow>& row
         out << fmt::format("{:<12} {}\n", "", crit);
     }
   }
+  for (const PolicyRun& run : r.runs)
+    if (run.cut_at_s) {
+      std::string done;
+      for (const TaskResult& t : run.tasks)
+        if (t.criticality == Criticality::kCritical) done += fmt::format(" {} {}", t.task, t.completed);
+      out << fmt::format("  note: {} cut at {:.0f} s (--max-run-s), critical requests completed:{}\n", run.policy,
+                         *run.cut_at_s, done);
+    }
   // benchmark-protocol.md asks for at least 300 measured requests per critical task.
   if (!r.short_mode)
     for (const PolicyRow& row : rows)
@@ -252,6 +260,7 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
     for (const TaskResult& t : run.tasks) run_tasks.push_back(task_json(t));
     json j = {{"policy", run.policy},
               {"window_s", run.window_s},
+              {"cut_at_s", run.cut_at_s ? json(*run.cut_at_s) : json(nullptr)},
               {"tasks", run_tasks},
               {"stats",
                {{"launches_submitted", run.stats.launches_submitted},

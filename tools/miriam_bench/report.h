@@ -41,6 +41,7 @@ struct TaskResult {
 struct PolicyRun {
   std::string policy;  // "solo" for the solo runs
   double window_s = 0;
+  std::optional<double> cut_at_s;  // stopped by --max-run-s before its counted requests were done
   std::vector<TaskResult> tasks;
   CoordinatorStats stats;
 };

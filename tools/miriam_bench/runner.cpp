@@ -46,11 +46,12 @@ void drive_task(Coordinator& coord, TaskId id, BenchTask& task, const RunEnviron
     if (log.first_error.empty()) log.first_error = message;
   };
   for (int k = 0;; ++k) {
-    if (count ? k >= *count : stop.stop.load()) break;
+    // A counted task sees the stop only when the run is cut (RunPlan::cut_after_s).
+    if ((count && k >= *count) || stop.stop.load()) break;
     const std::optional<double> offset = schedule.next_us();
     const Clock::time_point release =
         offset ? start + std::chrono::duration_cast<Clock::duration>(Micros(*offset)) : Clock::now();
-    if (offset && !wait_until(release, count ? nullptr : &stop.stop)) break;
+    if (offset && !wait_until(release, &stop.stop)) break;
     const Clock::time_point begin = Clock::now();
     RequestId request = 0;
     Status st = coord.begin_request(id, &request);
@@ -151,9 +152,11 @@ PolicyRun run_tasks(const RunEnvironment& env, const RunPlan& plan) {
           if (--counted_left == 0) stop.raise();
       }
     });
-  if (plan.stop_after_s) {
-    wait_until(start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(*plan.stop_after_s)),
-               &stop.stop);
+  std::optional<double> cut_at_s;
+  if (const std::optional<double> limit = plan.stop_after_s ? plan.stop_after_s : plan.cut_after_s) {
+    const bool timed_out = wait_until(
+        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(*limit)), &stop.stop);
+    if (timed_out && !plan.stop_after_s && counted_left.load() > 0) cut_at_s = *limit;
     stop.raise();
   }
   for (std::thread& t : threads) t.join();
@@ -164,6 +167,7 @@ PolicyRun run_tasks(const RunEnvironment& env, const RunPlan& plan) {
   PolicyRun run;
   run.policy = plan.label;
   run.window_s = window.length_s();
+  run.cut_at_s = cut_at_s;
   for (std::size_t i = 0; i < plan.tasks.size(); ++i) {
     run.tasks.push_back(summarize_task(*plan.tasks[i], logs[i], plan.warmup_requests, window));
     if (!logs[i].first_error.empty())

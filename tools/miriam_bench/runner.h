@@ -45,6 +45,7 @@ struct RunPlan {
   std::vector<BenchTask*> tasks;
   int warmup_requests = 0;
   std::optional<double> stop_after_s;  // stop uncounted tasks after this long (no counted task)
+  std::optional<double> cut_after_s;   // stop every task after this long, counted ones too
   std::optional<int> closed_loop_count;  // calibration: this many back-to-back requests per task
   std::string trace_path;              // empty: no trace file
 };
