@@ -49,7 +49,7 @@ tail -4 "$R/coordinator_fault_gpu_test.log"
 step launch_sites
 (cd "$carry/launch" && timeout 90 ./launch_sites_gpu_test > "$R/launch_sites.log" 2>&1; echo "rc=$?")
 tail -4 "$R/launch_sites.log"
-(cd "$carry/launch" && timeout 280 ./async_launches_gpu_test > "$R/async_launches.log" 2>&1; echo "rc=$?")
+(cd "$carry/launch" && MIRIAM_TEST_WATCHDOG_S=${ASYNC_WATCHDOG_S:-240} timeout 280 ./async_launches_gpu_test > "$R/async_launches.log" 2>&1; echo "rc=$?")
 tail -30 "$R/async_launches.log"
 fi
 if want overhead; then
