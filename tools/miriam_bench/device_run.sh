@@ -36,10 +36,11 @@ for sms in $sms_list; do
     "$bench" --workload "$w" "${sm_args[@]}" --out-dir "$work/results" "${trace_args[@]}" \
       ${COMMIT:+--commit "$COMMIT"} ${EXTRA:-} 2>>"$work/results/bench.log" | tee -a "$out/tables.txt" || status=1
     echo "($w at $sms SMs: $(( $(date +%s) - start )) s)" | tee -a "$out/tables.txt"
+    # Packed after every workload: a call cut by its time limit keeps what finished.
+    tar -C "$work" -czf "$out/results.tar.gz" results
+    [ -n "$(ls "$work/traces")" ] && tar -C "$work" -czf "$out/traces.tar.gz" traces
   done
 done
-tar -C "$work" -czf "$out/results.tar.gz" results
-[ -n "$(ls "$work/traces")" ] && tar -C "$work" -czf "$out/traces.tar.gz" traces
 tail -n 20 "$work/results/bench.log"
 if [ -n "${ANCHOR:-}" ] && [ -f "$ANCHOR" ]; then
   OUT="$out" PYTHONUNBUFFERED=1 python3 "$ANCHOR" 2>&1 | tee "$out/torch_colocation.txt" || status=1

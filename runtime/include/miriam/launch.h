@@ -27,7 +27,9 @@
 //  - launch_kernel returns once the request is issued, as <<<>>> does:
 //    launches of a thread overlap, and run in the order they were made (a
 //    task's requests are issued FIFO on its stream). A launch the coordinator
-//    holds or cuts into shards returns only once all of it went out: the
+//    holds or cuts into shards returns only once all of it went out, and one
+//    it runs as a preemptible persistent kernel once that kernel finished (a
+//    stop hands the rest back to the coordinator to issue later): the
 //    caller's stream never waits on the GPU for a decision still to come on
 //    the host. Otherwise any device-wide synchronization in the process
 //    (cudaFree, cudaFreeHost, cudaDeviceSynchronize, the legacy default
