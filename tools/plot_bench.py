@@ -21,6 +21,21 @@ POLICY_COLORS = {"solo": "black", "sequential": "tab:gray", "multistream": "tab:
                  "ib": "tab:purple", "miriam": "tab:green"}
 
 
+# Timeline spans by trace category: (color, hatch, legend label).
+SPAN_STYLES = [("tab:red", None, "critical kernel"), ("tab:blue", None, "normal kernel (whole)"),
+               ("tab:green", "//", "normal shard (sliced/shrunk)"), ("tab:cyan", "..", "normal persistent")]
+
+
+def span_style(cat):
+    if "critical" in cat:
+        return SPAN_STYLES[0][:2]
+    if "shard" in cat:
+        return SPAN_STYLES[2][:2]
+    if "persistent" in cat:
+        return SPAN_STYLES[3][:2]
+    return SPAN_STYLES[1][:2]
+
+
 def color(policy):
     return POLICY_COLORS.get(policy, None)
 
@@ -133,28 +148,26 @@ def plot_timeline(trace_path, path, window_ms=None):
     end = start + length
     streams = sorted({s["tid"] for s in spans})
     row = {tid: i for i, tid in enumerate(streams)}
-    fig, ax = plt.subplots(figsize=(12, 1.0 + 0.6 * len(streams)))
+    fig, ax = plt.subplots(figsize=(12, 1.3 + 0.6 * len(streams)))
     shown = 0
     for s in spans:
         b, e = s["ts"], s["ts"] + s["dur"]
         if e < start or b > end:
             continue
         shown += 1
-        critical = "critical" in s["cat"]
-        shard = "shard" in s["cat"]
-        ax.barh(row[s["tid"]], (e - b) / 1000, left=(b - start) / 1000, height=0.6,
-                color="tab:red" if critical else ("tab:green" if shard else "tab:blue"),
-                edgecolor="black", linewidth=0.3, hatch="//" if shard else None)
+        style = span_style(s["cat"])
+        ax.barh(row[s["tid"]], (e - b) / 1000, left=(b - start) / 1000, height=0.6, color=style[0],
+                edgecolor="black", linewidth=0.3, hatch=style[1])
     ax.set_yticks(range(len(streams)))
     ax.set_yticklabels([names.get(t, f"stream {t}") for t in streams], fontsize=8)
     ax.set_xlabel(f"ms from {start / 1000:.1f} ms")
     ax.set_xlim(0, length / 1000)
     ax.invert_yaxis()
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c, hatch=h) for c, h in
-               (("tab:red", None), ("tab:blue", None), ("tab:green", "//"))]
-    ax.legend(handles, ["critical kernel", "normal kernel (whole)", "normal shard (sliced)"], fontsize=8,
-              loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False)
-    ax.set_title(f"{os.path.basename(trace_path)}: {process}, {shown} spans", fontsize=10, loc="left")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c, hatch=h) for c, h, _ in SPAN_STYLES]
+    ax.legend(handles, [label for _, _, label in SPAN_STYLES], fontsize=8,
+              loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(SPAN_STYLES), frameon=False)
+    # Above the legend's row, so the two never overlap.
+    ax.set_title(f"{os.path.basename(trace_path)}: {process}, {shown} spans", fontsize=10, loc="left", pad=20)
     fig.tight_layout()
     fig.savefig(path, dpi=130)
     plt.close(fig)
