@@ -170,7 +170,11 @@ TEST_CASE("miriam: a periodic critical task keeps long persistent blocks from ru
   CHECK(make_policy(PolicyKind::kMiriam, gpu)->decide(c).hold == HoldReason::kLongBlocks);
   PolicyOptions o;
   o.drain_ahead = false;
-  CHECK(make_policy(PolicyKind::kMiriam, gpu, o)->decide(c).action == LaunchAction::kIssuePersistent);
+  const LaunchDecision d = make_policy(PolicyKind::kMiriam, gpu, o)->decide(c);
+  CHECK(d.action == LaunchAction::kIssuePersistent);
+  // Blocks longer than the critical budget: no static first chunk, so a stop
+  // before the launch starts skips them instead of running a whole wave.
+  CHECK_FALSE(d.persistent.static_first_chunk);
 }
 
 TEST_CASE("miriam: short persistent blocks share claims within the claim budget") {

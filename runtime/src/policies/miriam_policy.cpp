@@ -111,7 +111,13 @@ std::optional<LaunchDecision> MiriamPolicy::decide_persistent(const LaunchContex
   // Short logical blocks share one claim: C x block time within the claim budget.
   d.persistent.chunk = persistent_.claim_chunk(*c.persistent_footprint, c.persistent_timing, c.blocks_remaining,
                                                d.persistent.physical_blocks, c.observed_block_us);
-  d.persistent.static_first_chunk = options_.persistent.static_first_chunk;
+  // A launch stopped before it starts still runs its static first chunks, a
+  // whole wave. With blocks longer than the critical budget that wave is what
+  // a critical request waits for (a one-wave launch cannot stop at all: drains
+  // of 620-909 µs in a mobilenet_vgg16 trace on an H200, session 5), and a
+  // ticket costs nothing beside such a block: claim from the first one.
+  const bool long_blocks = c.observed_block_us && *c.observed_block_us > options_.planner.critical_budget_us;
+  d.persistent.static_first_chunk = options_.persistent.static_first_chunk && !long_blocks;
   d.action = LaunchAction::kIssuePersistent;
   return d;
 }
