@@ -9,7 +9,7 @@
 // their memory plan and CI can use it.
 #include <cstddef>
 
-#include "dnn/shapes.h"
+#include "shapes.h"
 
 namespace miriam::dnn {
 
