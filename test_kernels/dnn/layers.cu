@@ -140,6 +140,115 @@ __global__ void dnn_conv2d_implicit_gemm(const float* __restrict__ in,
   }
 }
 
+// Split-K form of dnn_conv2d_implicit_gemm (see dnn/conv_split.h): the same
+// 32x32 tile, but only over the reduction range of split z = blockIdx.z,
+// [z * split_depth, min((z + 1) * split_depth, c*r*s)), with split_depth a
+// multiple of kDnnTile. Writes the raw partial sums (no bias, no activation)
+// to partial[z][n][k][p][q]; dnn_conv2d_split_reduce finishes them. Blocks are
+// about gemm_k / split_depth times shorter than the unsplit kernel's.
+// The body mirrors dnn_conv2d_implicit_gemm on purpose rather than sharing
+// helpers with it: miriamc transforms each kernel body (barriers included), and
+// the unsplit kernel's code and measured variants stay exactly as they were.
+// Keep the loaders and the 2x2 accumulation of the two in step.
+__global__ void dnn_conv2d_implicit_gemm_partial(const float* __restrict__ in,
+                                                 const float* __restrict__ weight,
+                                                 float* __restrict__ partial, int n, int c, int h,
+                                                 int w, int k, int r, int s, int p, int q,
+                                                 int stride, int pad, int split_depth) {
+  __shared__ float w_tile[kDnnTile][kDnnTile + 1];  // w_tile[kd][ok], padded as above
+  __shared__ float x_tile[kDnnTile][kDnnTile];      // x_tile[kd][col]
+
+  const int tx = threadIdx.x;
+  const int ty = threadIdx.y;
+  const int tid = ty * kDnnThreadsXY + tx;
+  const int k0 = blockIdx.y * kDnnTile;
+  const int col0 = blockIdx.x * kDnnTile;
+  const int gemm_k = c * r * s;
+  const int kd_begin = blockIdx.z * split_depth;
+  const int kd_end = min(kd_begin + split_depth, gemm_k);
+  const int rs = r * s;
+  const int cols = n * p * q;
+
+  const int lane = tid % kDnnTile;
+  const int row_base = tid / kDnnTile;
+  constexpr int kLoadPasses = kDnnTile * kDnnTile / (kDnnThreadsXY * kDnnThreadsXY);
+  constexpr int kRowsPerPass = kDnnTile / kLoadPasses;
+
+  const int load_col = col0 + lane;
+  const bool load_col_ok = load_col < cols;
+  int ih0 = 0, iw0 = 0;
+  const float* in_image = in;
+  if (load_col_ok) {
+    const int oq = load_col % q;
+    const int op = (load_col / q) % p;
+    const int on = load_col / (q * p);
+    ih0 = op * stride - pad;
+    iw0 = oq * stride - pad;
+    in_image = in + (size_t)on * c * h * w;
+  }
+
+  float acc[2][2] = {{0.0f, 0.0f}, {0.0f, 0.0f}};
+  for (int kd0 = kd_begin; kd0 < kd_end; kd0 += kDnnTile) {
+    for (int pass = 0; pass < kLoadPasses; ++pass) {
+      const int row = row_base + pass * kRowsPerPass;
+      const int wk = k0 + row;
+      const int wkd = kd0 + lane;
+      w_tile[lane][row] = (wk < k && wkd < kd_end) ? weight[(size_t)wk * gemm_k + wkd] : 0.0f;
+      const int kd = kd0 + row;
+      float v = 0.0f;
+      if (load_col_ok && kd < kd_end) {
+        const int ci = kd / rs;
+        const int kr = (kd % rs) / s;
+        const int ks = kd % s;
+        const int ih = ih0 + kr;
+        const int iw = iw0 + ks;
+        if (ih >= 0 && ih < h && iw >= 0 && iw < w) v = in_image[((size_t)ci * h + ih) * w + iw];
+      }
+      x_tile[row][lane] = v;
+    }
+    __syncthreads();
+    for (int kk = 0; kk < kDnnTile; ++kk) {
+      const float a0 = w_tile[kk][ty];
+      const float a1 = w_tile[kk][ty + kDnnThreadsXY];
+      const float b0 = x_tile[kk][tx];
+      const float b1 = x_tile[kk][tx + kDnnThreadsXY];
+      acc[0][0] += a0 * b0;
+      acc[0][1] += a0 * b1;
+      acc[1][0] += a1 * b0;
+      acc[1][1] += a1 * b1;
+    }
+    __syncthreads();
+  }
+
+  float* split_out = partial + (size_t)blockIdx.z * n * k * p * q;
+  for (int i = 0; i < 2; ++i) {
+    const int ok = k0 + ty + i * kDnnThreadsXY;
+    if (ok >= k) continue;
+    for (int j = 0; j < 2; ++j) {
+      const int col = col0 + tx + j * kDnnThreadsXY;
+      if (col >= cols) continue;
+      const int oq = col % q;
+      const int op = (col / q) % p;
+      const int on = col / (q * p);
+      split_out[(((size_t)on * k + ok) * p + op) * q + oq] = acc[i][j];
+    }
+  }
+}
+
+// Finishes a split-K convolution: out = act(partial[0] + ... + partial[splits-1]
+// + bias), summed in split order so the result is the same bit for bit on
+// every run. One thread per output element of out[n][k][p][q].
+__global__ void dnn_conv2d_split_reduce(const float* __restrict__ partial,
+                                        const float* __restrict__ bias, float* __restrict__ out,
+                                        int count, int k, int pq, int splits, int act) {
+  const int idx = blockIdx.x * blockDim.x + threadIdx.x;
+  if (idx >= count) return;
+  float acc = partial[idx];
+  for (int z = 1; z < splits; ++z) acc += partial[(size_t)z * count + idx];
+  const float b = bias ? bias[(idx / pq) % k] : 0.0f;
+  out[idx] = apply_activation(acc + b, act);
+}
+
 // Depthwise convolution (groups == channels): each output channel filters only
 // its own input channel. One thread per output element.
 __global__ void dnn_depthwise_conv2d(const float* __restrict__ in,

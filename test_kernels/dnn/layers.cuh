@@ -8,6 +8,7 @@
 // runtime API.
 #include <cuda_runtime_api.h>
 
+#include "conv_split.h"
 #include "launcher.h"
 #include "shapes.h"
 
@@ -18,6 +19,18 @@ cudaError_t launch_conv2d(const Conv2dShape& shape, const float* in, const float
                           const float* bias, float* out, Activation act, Launcher& launcher);
 cudaError_t launch_conv2d(const Conv2dShape& shape, const float* in, const float* weight,
                           const float* bias, float* out, Activation act, cudaStream_t stream);
+// The same convolution split along its reduction (dnn/conv_split.h): two
+// launches, the partial sums into `workspace` (conv_split_workspace_elements
+// floats, not shared with in/out) and their fixed-order reduction into `out`
+// with bias and activation. Deterministic; equals launch_conv2d up to float
+// summation order. `split` must come from plan_conv_split(shape, ...) with
+// splits > 1.
+cudaError_t launch_conv2d_split(const Conv2dShape& shape, const ConvSplit& split, const float* in,
+                                const float* weight, const float* bias, float* out,
+                                Activation act, float* workspace, Launcher& launcher);
+cudaError_t launch_conv2d_split(const Conv2dShape& shape, const ConvSplit& split, const float* in,
+                                const float* weight, const float* bias, float* out,
+                                Activation act, float* workspace, cudaStream_t stream);
 // The same convolution by the one-thread-per-output kernel (a cross-check).
 cudaError_t launch_conv2d_direct(const Conv2dShape& shape, const float* in, const float* weight,
                                  const float* bias, float* out, Activation act,

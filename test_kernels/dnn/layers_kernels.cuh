@@ -28,6 +28,16 @@ __global__ void dnn_conv2d_direct(const float* in, const float* weight, const fl
 __global__ void dnn_conv2d_implicit_gemm(const float* in, const float* weight, const float* bias,
                                          float* out, int n, int c, int h, int w, int k, int r,
                                          int s, int p, int q, int stride, int pad, int act);
+// Split-K implicit GEMM (dnn/conv_split.h): grid (ceil(n*p*q/32), ceil(k/32),
+// splits), block (16, 16); partial [splits][n][k][p][q], raw sums.
+__global__ void dnn_conv2d_implicit_gemm_partial(const float* in, const float* weight,
+                                                 float* partial, int n, int c, int h, int w,
+                                                 int k, int r, int s, int p, int q, int stride,
+                                                 int pad, int split_depth);
+// Sums the splits in order, adds bias, applies act; count = n*k*p*q, pq = p*q.
+// grid (ceil(count/256)), block 256.
+__global__ void dnn_conv2d_split_reduce(const float* partial, const float* bias, float* out,
+                                        int count, int k, int pq, int splits, int act);
 // grid (ceil(n*c*p*q/256)), block 256; weight [c][1][r][s].
 __global__ void dnn_depthwise_conv2d(const float* in, const float* weight, const float* bias,
                                      float* out, int n, int c, int h, int w, int r, int s, int p,

@@ -79,6 +79,31 @@ cudaError_t launch_conv2d(const Conv2dShape& sh, const float* in, const float* w
               sh.pad, act_int(act));
 }
 
+static_assert(kConvSplitDepthStep == kDnnTile, "split depths must be whole K steps");
+
+cudaError_t launch_conv2d_split(const Conv2dShape& sh, const ConvSplit& split, const float* in,
+                                const float* weight, const float* bias, float* out,
+                                Activation act, float* workspace, Launcher& launcher) {
+  if (!conv_shape_ok(sh) || workspace == nullptr) return cudaErrorInvalidValue;
+  // Only a plan of this shape: every split non-empty, whole K steps, more than one.
+  const ConvSplit expected = plan_conv_split(sh, split.depth);
+  if (split.splits <= 1 || split.depth % kDnnTile != 0 || expected.splits != split.splits ||
+      expected.depth != split.depth)
+    return cudaErrorInvalidValue;
+  const long long count = 1LL * sh.n * sh.k * sh.p() * sh.q();
+  if (!fits_int(count * split.splits)) return cudaErrorInvalidValue;
+  const long long cols = 1LL * sh.n * sh.p() * sh.q();
+  const dim3 grid(blocks_for(cols, kDnnTile), blocks_for(sh.k, kDnnTile), split.splits);
+  const dim3 block(kDnnThreadsXY, kDnnThreadsXY);
+  if (cudaError_t e = send(launcher, dnn_conv2d_implicit_gemm_partial, grid, block,
+                           conv_label(sh, false), in, weight, workspace, sh.n, sh.c, sh.h, sh.w,
+                           sh.k, sh.r, sh.s, sh.p(), sh.q(), sh.stride, sh.pad, split.depth))
+    return e;
+  return send(launcher, dnn_conv2d_split_reduce, dim3(blocks_for(count, kDnnElementwiseThreads)),
+              dim3(kDnnElementwiseThreads), "conv_split_reduce", workspace, bias, out, count, sh.k,
+              sh.p() * sh.q(), split.splits, act_int(act));
+}
+
 cudaError_t launch_conv2d_direct(const Conv2dShape& sh, const float* in, const float* weight,
                                  const float* bias, float* out, Activation act,
                                  Launcher& launcher) {
@@ -202,6 +227,13 @@ cudaError_t launch_conv2d(const Conv2dShape& sh, const float* in, const float* w
                           const float* bias, float* out, Activation act, cudaStream_t stream) {
   StreamLauncher launcher(stream);
   return launch_conv2d(sh, in, weight, bias, out, act, launcher);
+}
+
+cudaError_t launch_conv2d_split(const Conv2dShape& shape, const ConvSplit& split, const float* in,
+                                const float* weight, const float* bias, float* out,
+                                Activation act, float* workspace, cudaStream_t stream) {
+  StreamLauncher launcher(stream);
+  return launch_conv2d_split(shape, split, in, weight, bias, out, act, workspace, launcher);
 }
 
 cudaError_t launch_conv2d_direct(const Conv2dShape& sh, const float* in, const float* weight,

@@ -34,6 +34,17 @@ TEST_CASE("command-line errors name the option") {
   CHECK_NOTHROW(parse_options({"--list"}));
 }
 
+TEST_CASE("--normal-conv-split-depth") {
+  CHECK_FALSE(parse_options({"--workload", "a"}).overrides.normal_conv_split_depth.has_value());
+  CHECK(parse_options({"--workload", "a", "--normal-conv-split-depth", "576"}).overrides.normal_conv_split_depth ==
+        576);
+  CHECK(parse_options({"--workload", "a", "--normal-conv-split-depth", "0"}).overrides.normal_conv_split_depth == 0);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--normal-conv-split-depth", "-1"}),
+                       "--normal-conv-split-depth: '-1' is not an integer >= 0", UsageError);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--normal-conv-split-depth"}),
+                       "--normal-conv-split-depth: needs a value", UsageError);
+}
+
 TEST_CASE("--short shortens what was not given explicitly") {
   Options o = parse_options({"--workload", "a", "--short", "--requests", "80"});
   apply_short_mode(o);

@@ -126,3 +126,16 @@ TEST_CASE("command-line overrides apply to counted tasks and are validated") {
   CHECK_THROWS_WITH_AS(apply_overrides(w, WorkloadOverrides{0, std::nullopt, std::nullopt}),
                        "--requests: must be > 0", WorkloadError);
 }
+
+TEST_CASE("--normal-conv-split-depth reaches normal tasks only") {
+  Workload w = parse_workload(kValid, "w.json");
+  for (const TaskSpec& t : w.tasks) CHECK(t.conv_split_depth == 0);  // off unless asked
+  WorkloadOverrides o;
+  o.normal_conv_split_depth = 576;
+  apply_overrides(w, o);
+  CHECK(w.tasks[0].conv_split_depth == 0);  // critical
+  CHECK(w.tasks[1].conv_split_depth == 0);  // critical
+  CHECK(w.tasks[2].conv_split_depth == 576);
+  o.normal_conv_split_depth = -32;
+  CHECK_THROWS_WITH_AS(apply_overrides(w, o), "--normal-conv-split-depth: must be >= 0", WorkloadError);
+}

@@ -113,6 +113,40 @@ Expected conv_implicit_gemm(const Args& a) {
   return e;
 }
 
+// in, weight, partial, n, c, h, w, k, r, s, p, q, stride, pad, split_depth
+Expected conv_split_partial(const Args& a) {
+  check_window(a, 5, 8, 10, 12, false);
+  const long long n = a.i(3), c = a.i(4), k = a.i(7), pq = a.i(10) * a.i(11), gemm_k = c * a.i(8) * a.i(9);
+  const long long depth = a.i(14);
+  if (depth <= 0 || depth % kTile != 0 || depth >= gemm_k)
+    throw BadArgs(fmt::format("split_depth {} must be a positive multiple of {} below c*r*s = {}", depth, kTile, gemm_k));
+  const long long splits = ceil_div(gemm_k, depth);
+  Expected e;
+  e.grid = {static_cast<unsigned>(ceil_div(n * pq, kTile)), static_cast<unsigned>(ceil_div(k, kTile)),
+            static_cast<unsigned>(splits)};
+  e.block = {kTileThreads, kTileThreads, 1};
+  e.grid_dims = 3;
+  e.buffers = {{0, n * c * a.i(5) * a.i(6)}, {1, k * gemm_k}, {2, splits * n * k * pq}};
+  e.edges = {{(n * pq) % kTile != 0, "output columns leave a partial column tile"},
+             {k % kTile != 0, "output channels leave a partial channel tile"},
+             {depth > kTile, "each split takes several K steps"},
+             {gemm_k % depth != 0, "the last split is partial"}};
+  e.batch = n;
+  return e;
+}
+
+// partial, bias, out, count, k, pq, splits, act
+Expected conv_split_reduce(const Args& a) {
+  const long long count = a.i(3), k = a.i(4), pq = a.i(5), splits = a.i(6);
+  if (k <= 0 || pq <= 0 || count % (k * pq) != 0)
+    throw BadArgs(fmt::format("count {} is not a whole number of k*p*q = {} images", count, k * pq));
+  Expected e = elementwise(count);
+  e.buffers = {{0, splits * count}, {1, k}, {2, count}};
+  e.edges.push_back({splits > 2, "more than two partials per output"});
+  e.batch = count / (k * pq);
+  return e;
+}
+
 Expected conv_direct(const Args& a) {
   check_window(a, 6, 9, 11, 13, false);
   const long long n = a.i(4), c = a.i(5), k = a.i(8), pq = a.i(11) * a.i(12);
@@ -226,6 +260,8 @@ Expected rnn_cell(const Args& a, long long gates, std::size_t outputs) {
 const std::map<std::string, std::function<Expected(const Args&)>>& rules() {
   static const std::map<std::string, std::function<Expected(const Args&)>> table = {
       {"dnn_conv2d_implicit_gemm", conv_implicit_gemm},
+      {"dnn_conv2d_implicit_gemm_partial", conv_split_partial},
+      {"dnn_conv2d_split_reduce", conv_split_reduce},
       {"dnn_conv2d_direct", conv_direct},
       {"dnn_depthwise_conv2d", depthwise},
       {"dnn_gemm_bias_act", gemm},

@@ -125,6 +125,19 @@ class Checker {
     results_.push_back(r);
   }
 
+  // Two runs of a deterministic kernel must agree bit for bit.
+  void record_identical(const std::string& layer, const std::string& shape,
+                        const std::vector<float>& first, const std::vector<float>& second) {
+    const bool same = first.size() == second.size() &&
+                      std::memcmp(first.data(), second.data(), first.size() * sizeof(float)) == 0;
+    results_.push_back(Result{layer, shape, same ? 0.0 : 1.0, 0, 0, same});
+  }
+
+  // A check with no numbers (e.g. a refused launch).
+  void record_outcome(const std::string& layer, const std::string& shape, bool passed) {
+    results_.push_back(Result{layer, shape, passed ? 0.0 : 1.0, 0, 0, passed});
+  }
+
   bool print_table() const {
     std::printf("%-22s %-46s %12s %9s %9s  %s\n", "layer", "shape", "rel.error", "unwritten",
                 "nonfinite", "result");
@@ -189,6 +202,25 @@ Pool2dShape pool(int n, int c, int h, int w, int win, int stride, int pad, bool 
 
 // --- per-layer checks ---------------------------------------------------------------
 
+// Random operands of one convolution on the device, and the reference output.
+struct ConvOperands {
+  std::vector<float> want;
+  DeviceBuffer in, weight, bias;
+  const float* bias_or_null;
+};
+
+ConvOperands conv_operands(Checker& chk, const Conv2dShape& sh, Activation act, bool has_bias) {
+  const auto in = chk.random(std::size_t(sh.n) * sh.c * sh.h * sh.w);
+  const auto weight = chk.random(std::size_t(sh.k) * sh.gemm_k());
+  const auto bias = chk.random(sh.k);
+  std::vector<float> want(std::size_t(sh.n) * sh.k * sh.p() * sh.q());
+  ref::conv2d(sh, in.data(), weight.data(), has_bias ? bias.data() : nullptr, want.data(), act);
+  ConvOperands ops{std::move(want), DeviceBuffer(in), DeviceBuffer(weight), DeviceBuffer(bias),
+                   nullptr};
+  ops.bias_or_null = has_bias ? ops.bias.get() : nullptr;
+  return ops;
+}
+
 void check_conv2d(Checker& chk, cudaStream_t stream) {
   struct Case { Conv2dShape shape; Activation act; bool bias; };
   const Case cases[] = {
@@ -201,29 +233,63 @@ void check_conv2d(Checker& chk, cudaStream_t stream) {
   };
   for (const auto& cs : cases) {
     const Conv2dShape& sh = cs.shape;
-    const auto in = chk.random(std::size_t(sh.n) * sh.c * sh.h * sh.w);
-    const auto weight = chk.random(std::size_t(sh.k) * sh.gemm_k());
-    const auto bias = chk.random(sh.k);
-    const std::size_t out_count = std::size_t(sh.n) * sh.k * sh.p() * sh.q();
-    std::vector<float> want(out_count);
-    ref::conv2d(sh, in.data(), weight.data(), cs.bias ? bias.data() : nullptr, want.data(),
-                cs.act);
-
-    DeviceBuffer d_in(in), d_weight(weight), d_bias(bias);
-    const float* bias_ptr = cs.bias ? d_bias.get() : nullptr;
+    const ConvOperands ops = conv_operands(chk, sh, cs.act, cs.bias);
     {
-      DeviceBuffer out = poisoned_output(out_count);
-      CUDA_CHECK(launch_conv2d(sh, d_in.get(), d_weight.get(), bias_ptr, out.get(), cs.act,
-                               stream));
-      chk.record("conv2d_implicit_gemm", describe(sh, cs.act, cs.bias), stream, out, want);
+      DeviceBuffer out = poisoned_output(ops.want.size());
+      CUDA_CHECK(launch_conv2d(sh, ops.in.get(), ops.weight.get(), ops.bias_or_null, out.get(),
+                               cs.act, stream));
+      chk.record("conv2d_implicit_gemm", describe(sh, cs.act, cs.bias), stream, out, ops.want);
     }
     {
-      DeviceBuffer out = poisoned_output(out_count);
-      CUDA_CHECK(launch_conv2d_direct(sh, d_in.get(), d_weight.get(), bias_ptr, out.get(),
-                                      cs.act, stream));
-      chk.record("conv2d_direct", describe(sh, cs.act, cs.bias), stream, out, want);
+      DeviceBuffer out = poisoned_output(ops.want.size());
+      CUDA_CHECK(launch_conv2d_direct(sh, ops.in.get(), ops.weight.get(), ops.bias_or_null,
+                                      out.get(), cs.act, stream));
+      chk.record("conv2d_direct", describe(sh, cs.act, cs.bias), stream, out, ops.want);
     }
   }
+}
+
+// Split-K convolution (partial + reduce): against the reference on shapes with
+// several splits, a partial last split and partial tiles; then a second run on
+// a re-poisoned workspace must give the same bits (fixed-order reduction).
+void check_conv2d_split(Checker& chk, cudaStream_t stream) {
+  struct Case { Conv2dShape shape; int depth; Activation act; bool bias; };
+  const Case cases[] = {
+      {conv(2, 70, 8, 8, 31, 3, 3, 1, 1), 64, Activation::Relu, true},     // K 630: 10 splits, last 54
+      {conv(3, 40, 9, 7, 65, 3, 3, 2, 1), 96, Activation::None, false},    // K 360: 4 splits, last 72
+      {conv(2, 5, 23, 23, 20, 5, 5, 2, 2), 32, Activation::Relu6, true},   // K 125: 4 splits, last 29
+      {conv(1, 64, 12, 12, 40, 3, 3, 1, 1), 100, Activation::Relu, true},  // depth -> 128, K 576: 5 splits
+      {conv(2, 128, 5, 5, 33, 3, 3, 1, 1), 576, Activation::Relu, true},   // K 1152: 2 equal splits
+  };
+  for (const auto& cs : cases) {
+    const Conv2dShape& sh = cs.shape;
+    const ConvSplit split = plan_conv_split(sh, cs.depth);
+    const std::string shape = describe(sh, cs.act, cs.bias) + format(" S%d", split.splits);
+    if (split.splits < 2) {
+      chk.record_outcome("conv2d_split", shape + " (not split: bad case)", false);
+      continue;
+    }
+    const ConvOperands ops = conv_operands(chk, sh, cs.act, cs.bias);
+    DeviceBuffer workspace(conv_split_workspace_elements(sh, split));
+    std::vector<float> runs[2];
+    for (auto& run : runs) {
+      workspace.poison();
+      DeviceBuffer out = poisoned_output(ops.want.size());
+      CUDA_CHECK(launch_conv2d_split(sh, split, ops.in.get(), ops.weight.get(), ops.bias_or_null,
+                                     out.get(), cs.act, workspace.get(), stream));
+      chk.record("conv2d_split", shape, stream, out, ops.want);
+      run = out.download();
+    }
+    chk.record_identical("conv2d_split rerun", shape + " bitwise", runs[0], runs[1]);
+  }
+  // A split that is not plan_conv_split's for the shape is refused, not run.
+  const Conv2dShape sh = conv(1, 64, 12, 12, 40, 3, 3, 1, 1);
+  const ConvSplit wrong{3, 128};  // K 576 at depth 128 needs 5 splits
+  DeviceBuffer scratch(1);        // non-null, so only the plan check can refuse
+  chk.record_outcome("conv2d_split refusal", describe(sh, Activation::None, false) + " S3 d128",
+                     launch_conv2d_split(sh, wrong, scratch.get(), scratch.get(), nullptr,
+                                         scratch.get(), Activation::None, scratch.get(),
+                                         stream) == cudaErrorInvalidValue);
 }
 
 void check_depthwise(Checker& chk, cudaStream_t stream) {
@@ -442,6 +508,7 @@ int main(int argc, char** argv) {
   CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   Checker chk(seed);
   check_conv2d(chk, stream);
+  check_conv2d_split(chk, stream);
   check_depthwise(chk, stream);
   check_gemm(chk, stream);
   check_pools(chk, stream);

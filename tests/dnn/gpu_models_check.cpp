@@ -7,11 +7,14 @@
 //  2. At the architectures' full shapes, batch 1 and --batch B: the output
 //     checksum and the solo latency (CUDA events around one forward(),
 //     warm-up, median over --runs runs).
+// --conv-split-depth D runs both parts with ModelOptions::conv_split_depth = D
+// (split-K convolutions; 0, the default, leaves them whole).
 // Prints tables, writes JSON (--out FILE). Exits 1 on any failure, 77 (the
 // ctest skip code) without a GPU.
 //
 // Usage: dnn_gpu_models_check [--seed N] [--batch B] [--runs R] [--models a,b,...]
 //                             [--out FILE] [--check-only] [--timing-only]
+//                             [--conv-split-depth D]
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
@@ -49,6 +52,7 @@ struct Args {
   std::uint64_t seed = 0;  // 0: from the clock
   int batch = 8;
   int runs = 30;
+  int conv_split_depth = 0;
   std::vector<std::string> models = model_names();
   std::string out;
   bool check = true, timing = true;
@@ -71,6 +75,8 @@ Args parse(int argc, char** argv) {
       a.batch = std::stoi(value());
     else if (arg == "--runs")
       a.runs = std::stoi(value());
+    else if (arg == "--conv-split-depth")
+      a.conv_split_depth = std::stoi(value());
     else if (arg == "--out")
       a.out = value();
     else if (arg == "--check-only")
@@ -86,8 +92,8 @@ Args parse(int argc, char** argv) {
       std::exit(2);
     }
   }
-  if (a.batch <= 0 || a.runs <= 0) {
-    std::fprintf(stderr, "--batch and --runs must be positive\n");
+  if (a.batch <= 0 || a.runs <= 0 || a.conv_split_depth < 0) {
+    std::fprintf(stderr, "--batch and --runs must be positive, --conv-split-depth not negative\n");
     std::exit(2);
   }
   return a;
@@ -131,9 +137,11 @@ bool is_poison(float v) {
   return bits == 0xFFFFFFFFu;
 }
 
-json check_model(const std::string& name, std::uint64_t seed, cudaStream_t stream, bool* ok) {
+json check_model(const std::string& name, std::uint64_t seed, int conv_split_depth,
+                 cudaStream_t stream, bool* ok) {
   ModelOptions o = graph::small_options(name, 2, seed);
   o.softmax = false;  // compare logits: a saturated softmax would hide errors
+  o.conv_split_depth = conv_split_depth;
   auto model = make_or_die(name, o);
   graph::Graph g;
   std::string error;
@@ -208,11 +216,12 @@ double percentile(std::vector<double> v, double q) {
   return v[lo] + (v[hi] - v[lo]) * (pos - lo);
 }
 
-json time_model(const std::string& name, int batch, std::uint64_t seed, int runs,
-                cudaStream_t stream, bool* ok) {
+json time_model(const std::string& name, int batch, std::uint64_t seed, int conv_split_depth,
+                int runs, cudaStream_t stream, bool* ok) {
   ModelOptions o;
   o.batch = batch;
   o.seed = seed;
+  o.conv_split_depth = conv_split_depth;
   const auto create_start = std::chrono::steady_clock::now();
   auto model = make_or_die(name, o);
   const double create_s =
@@ -317,15 +326,17 @@ int main(int argc, char** argv) {
   int runtime = 0, driver = 0;
   CUDA_CHECK(cudaRuntimeGetVersion(&runtime));
   CUDA_CHECK(cudaDriverGetVersion(&driver));
-  std::printf("card: %s (%d SMs), seed %llu (replay with --seed)\n", prop.name,
-              prop.multiProcessorCount, static_cast<unsigned long long>(args.seed));
+  std::printf("card: %s (%d SMs), seed %llu (replay with --seed), conv split depth %d\n",
+              prop.name, prop.multiProcessorCount, static_cast<unsigned long long>(args.seed),
+              args.conv_split_depth);
   cudaStream_t stream;
   CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
 
   bool ok = true;
   json result{{"card", prop.name},       {"sms", prop.multiProcessorCount},
               {"cuda_runtime", runtime}, {"cuda_driver", driver},
-              {"seed", args.seed},       {"max_relative_l2_error", kMaxRelativeL2}};
+              {"seed", args.seed},       {"max_relative_l2_error", kMaxRelativeL2},
+              {"conv_split_depth", args.conv_split_depth}};
   if (args.check) {
     std::printf(
         "\nGPU vs CPU reference at small shapes (batch 2, logits), tolerance: relative L2 <= "
@@ -335,7 +346,7 @@ int main(int argc, char** argv) {
                 "max_err/max", "unset", "repeat", "launches", "cpu");
     json checks = json::array();
     for (const std::string& m : args.models)
-      checks.push_back(check_model(m, args.seed, stream, &ok));
+      checks.push_back(check_model(m, args.seed, args.conv_split_depth, stream, &ok));
     result["check"] = checks;
   }
   if (args.timing) {
@@ -345,8 +356,10 @@ int main(int argc, char** argv) {
                 "params", "median_ms", "min_ms", "p90_ms", "checksum_sq_sum", "create");
     json timings = json::array();
     for (const std::string& m : args.models) {
-      timings.push_back(time_model(m, 1, 1, args.runs, stream, &ok));
-      if (args.batch != 1) timings.push_back(time_model(m, args.batch, 1, args.runs, stream, &ok));
+      timings.push_back(time_model(m, 1, 1, args.conv_split_depth, args.runs, stream, &ok));
+      if (args.batch != 1)
+        timings.push_back(
+            time_model(m, args.batch, 1, args.conv_split_depth, args.runs, stream, &ok));
     }
     result["latency"] = timings;
   }

@@ -79,9 +79,12 @@ std::vector<std::unique_ptr<BenchTask>> prepare_tasks(const Workload& w, const O
     t->arrival = resolve(t->spec.arrival, t->solo_latency_us);
     if (t->spec.deadline_us) t->deadline_us = t->spec.deadline_us;
     if (t->spec.deadline_x_solo) t->deadline_us = *t->spec.deadline_x_solo * t->solo_latency_us;
-    std::cerr << fmt::format("  calibrated {} ({} x{}): {:.3f} ms alone, {} kernels/inference, arrival {}\n",
-                             t->spec.name, t->spec.model.text, t->spec.batch, t->solo_latency_us / 1000.0,
-                             t->model->kernels_per_inference(), describe(t->arrival));
+    std::cerr << fmt::format("  calibrated {} ({} x{}{}): {:.3f} ms alone, {} kernels/inference, arrival {}\n",
+                             t->spec.name, t->spec.model.text, t->spec.batch,
+                             t->spec.conv_split_depth > 0
+                                 ? fmt::format(", conv split depth {}", t->spec.conv_split_depth)
+                                 : "",
+                             t->solo_latency_us / 1000.0, t->model->kernels_per_inference(), describe(t->arrival));
   }
   return tasks;
 }

@@ -16,6 +16,7 @@ std::unique_ptr<dnn::Model> create_model(const TaskSpec& task, std::uint64_t see
   dnn::ModelOptions options;
   options.batch = task.batch;
   options.seed = seed;
+  options.conv_split_depth = task.conv_split_depth;
   if (task.model.synthetic) return make_synthetic_model(task.model, options, error);
 #ifdef MIRIAM_BENCH_WITH_DNN_MODELS
   return dnn::make_model(task.model.dnn_name, options, error);

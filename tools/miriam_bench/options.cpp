@@ -57,6 +57,9 @@ policy, in one process; prints one table per workload (rows = policies).
   --requests N           requests of every counted task (default: the file's count)
   --duration-s S         run length of workloads without counted tasks
   --warmup N             requests per task left out of the statistics
+  --normal-conv-split-depth D  normal tasks' models run convolutions with c*r*s > D split-K
+                         (depth D rounded up to a multiple of 32; shorter blocks); critical tasks
+                         keep whole convs; solo runs use each task's own setting (default 0: off)
   --policies LIST        comma-separated (default: sequential,multistream,priority,ib,miriam)
   --seed S               seeds Poisson arrivals and model weights/inputs (default 1)
   --out-dir DIR          write <workload>_<sms>.json and .csv there
@@ -104,6 +107,8 @@ Options parse_options(const std::vector<std::string>& args) {
     else if (a == "--duration-s") o.overrides.duration_s = parse_positive(a, value());
     else if (a == "--max-run-s") o.max_run_s = parse_positive(a, value());
     else if (a == "--warmup") o.overrides.warmup_requests = static_cast<int>(parse_integer(a, value(), 0));
+    else if (a == "--normal-conv-split-depth")
+      o.overrides.normal_conv_split_depth = static_cast<int>(parse_integer(a, value(), 0));
     else if (a == "--policies") o.policies = parse_policies(value());
     else if (a == "--seed") o.seed = static_cast<std::uint64_t>(parse_integer(a, value(), 0));
     else if (a == "--out-dir") o.out_dir = value();

@@ -22,6 +22,7 @@ nlohmann::json task_json(const TaskSpec& t, double solo_latency_us) {
           {"batch", t.batch},
           {"criticality", to_string(t.criticality)},
           {"arrival", to_string(t.arrival.kind)},
+          {"conv_split_depth", t.conv_split_depth},
           {"solo_latency_us", solo_latency_us}};
 }
 

@@ -235,6 +235,11 @@ void apply_overrides(Workload& workload, const WorkloadOverrides& o) {
     if (*o.warmup_requests < 0) throw WorkloadError("--warmup: must be >= 0");
     workload.warmup_requests = *o.warmup_requests;
   }
+  if (o.normal_conv_split_depth) {
+    if (*o.normal_conv_split_depth < 0) throw WorkloadError("--normal-conv-split-depth: must be >= 0");
+    for (TaskSpec& t : workload.tasks)
+      if (t.criticality == Criticality::kNormal) t.conv_split_depth = *o.normal_conv_split_depth;
+  }
   validate(workload);
 }
 

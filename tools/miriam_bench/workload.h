@@ -54,6 +54,9 @@ struct TaskSpec {
   std::optional<double> deadline_x_solo;  // deadline as a multiple of solo latency
   Arrival arrival;
   std::optional<int> count;  // requests to run; unset: runs until the counted tasks finish
+  // dnn::ModelOptions::conv_split_depth of the task's model (0: convs unsplit);
+  // set for normal tasks by --normal-conv-split-depth.
+  int conv_split_depth = 0;
 };
 
 struct Workload {
@@ -75,6 +78,7 @@ struct WorkloadOverrides {
   std::optional<int> requests;        // count of every counted task
   std::optional<double> duration_s;
   std::optional<int> warmup_requests;
+  std::optional<int> normal_conv_split_depth;  // conv_split_depth of every normal task
 };
 void apply_overrides(Workload& workload, const WorkloadOverrides& overrides);
 

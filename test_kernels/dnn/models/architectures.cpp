@@ -63,14 +63,15 @@ bool resolve_options(const std::string& name, ModelOptions* o, std::string* erro
   // Generous bounds; the kernels index with int, checked per layer again at launch.
   const bool bad = o->batch <= 0 || o->batch > 4096 || o->input_hw < 0 || o->input_hw > 4096 ||
                    o->seq_len < 0 || o->seq_len > 100000 || o->rnn_input < 0 || o->rnn_hidden < 0 ||
-                   o->rnn_layers < 0 || o->rnn_layers > 64 ||
+                   o->rnn_layers < 0 || o->rnn_layers > 64 || o->conv_split_depth < 0 ||
                    (arch->input_hw == 0 && (o->rnn_input == 0 || o->rnn_hidden == 0 ||
                                             o->seq_len == 0 || o->rnn_layers == 0));
   if (bad) {
     *error = name + ": invalid options (batch " + std::to_string(o->batch) + ", input_hw " +
              std::to_string(o->input_hw) + ", seq_len " + std::to_string(o->seq_len) +
              ", rnn_input " + std::to_string(o->rnn_input) + ", rnn_hidden " +
-             std::to_string(o->rnn_hidden) + ", rnn_layers " + std::to_string(o->rnn_layers) + ")";
+             std::to_string(o->rnn_hidden) + ", rnn_layers " + std::to_string(o->rnn_layers) + ", conv_split_depth " +
+             std::to_string(o->conv_split_depth) + ")";
     return false;
   }
   return true;

@@ -41,6 +41,7 @@ class GraphModel final : public Model {
       return e;
     // 0xFF bytes are NaN: an op reading an element nothing wrote shows in the output.
     if (cudaError_t e = cudaMemset(arena_, 0xFF, plan.total_elements * sizeof(float))) return e;
+    conv_workspace_ = plan.conv_workspace_elements > 0 ? arena_ + plan.conv_workspace_offset : nullptr;
     buffers_.resize(graph_.buffers.size());
     for (std::size_t b = 0; b < graph_.buffers.size(); ++b) {
       buffers_[b] = arena_ + plan.offsets[b];
@@ -128,6 +129,9 @@ class GraphModel final : public Model {
     const DeviceWeights w = op.weights >= 0 ? layer_weights_[op.weights] : DeviceWeights{};
     switch (op.kind) {
       case OpKind::Conv:
+        if (const ConvSplit split = graph::conv_split_of(graph_, op); split.splits > 1)
+          return launch_conv2d_split(op.conv, split, in(0), w.weight, w.bias, out(0), op.act,
+                                     conv_workspace_, launcher);
         return launch_conv2d(op.conv, in(0), w.weight, w.bias, out(0), op.act, launcher);
       case OpKind::DepthwiseConv:
         return launch_depthwise_conv2d(op.conv, in(0), w.weight, w.bias, out(0), op.act, launcher);
@@ -167,6 +171,7 @@ class GraphModel final : public Model {
   float* arena_ = nullptr;
   float* weights_ = nullptr;
   std::vector<float*> buffers_;
+  float* conv_workspace_ = nullptr;  // in the arena; split-K partial sums (memory_plan.h)
   std::vector<DeviceWeights> layer_weights_;
   std::vector<const float*> pool_matrices_;  // per op; set for adaptive pools
 };

@@ -1,5 +1,6 @@
 #include "dnn/models/graph.h"
 
+#include <algorithm>
 #include <string>
 
 namespace miriam::dnn::graph {
@@ -76,6 +77,25 @@ std::size_t Graph::parameter_count() const {
   for (const Param& p : params)
     if (p.counted) total += p.elements;
   return total;
+}
+
+std::size_t Graph::kernels_per_inference() const {
+  std::size_t kernels = ops.size();
+  for (const Op& op : ops)
+    if (conv_split_of(*this, op).splits > 1) ++kernels;
+  return kernels;
+}
+
+ConvSplit conv_split_of(const Graph& graph, const Op& op) {
+  if (op.kind != OpKind::Conv) return ConvSplit{1, 0};
+  return plan_conv_split(op.conv, graph.options.conv_split_depth);
+}
+
+std::size_t conv_split_workspace_elements(const Graph& graph) {
+  std::size_t most = 0;
+  for (const Op& op : graph.ops)
+    most = std::max(most, conv_split_workspace_elements(op.conv, conv_split_of(graph, op)));
+  return most;
 }
 
 std::vector<std::size_t> input_extents(const Op& op) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dnn/models/model_options.h"
+#include "dnn/conv_split.h"
 #include "dnn/shapes.h"
 
 namespace miriam::dnn::graph {
@@ -112,8 +113,15 @@ struct Graph {
 
   // Parameters in torchvision's convention (Param::counted).
   std::size_t parameter_count() const;
-  std::size_t kernels_per_inference() const { return ops.size(); }
+  // One per op, plus the reduction launch of each split-K conv (options.conv_split_depth).
+  std::size_t kernels_per_inference() const;
 };
+
+// The split-K plan of a Conv op under the graph's options.conv_split_depth
+// (splits == 1: the op runs unsplit). Depthwise convs never split.
+ConvSplit conv_split_of(const Graph& graph, const Op& op);
+// Workspace floats the largest split conv of the graph needs; 0 with none.
+std::size_t conv_split_workspace_elements(const Graph& graph);
 
 // Elements each operand of `op` touches, in the order of op.in / op.out.
 std::vector<std::size_t> input_extents(const Op& op);

@@ -57,6 +57,11 @@ MemoryPlan plan_memory(const Graph& g, std::size_t alignment) {
     plan.total_elements = std::max(plan.total_elements, offset + size);
     placed.push_back(Placed{offset, size, lb});
   }
+  plan.conv_workspace_elements = conv_split_workspace_elements(g);
+  if (plan.conv_workspace_elements > 0) {
+    plan.conv_workspace_offset = plan.total_elements;
+    plan.total_elements += rounded(plan.conv_workspace_elements);
+  }
   return plan;
 }
 

@@ -11,6 +11,11 @@ namespace miriam::dnn::graph {
 
 struct MemoryPlan {
   std::vector<std::size_t> offsets;  // per buffer, in elements
+  // Scratch of the split-K convs (graph::conv_split_workspace_elements), shared
+  // by all of them (each uses it only within its own two launches) and by no
+  // buffer; after the buffers. 0 elements when no conv splits.
+  std::size_t conv_workspace_offset = 0;
+  std::size_t conv_workspace_elements = 0;
   std::size_t total_elements = 0;
 };
 

@@ -16,6 +16,12 @@ struct ModelOptions {
   // Image classifiers end in a softmax (as deployed); false leaves the logits
   // (tighter GPU-vs-CPU checks: a saturated softmax hides errors).
   bool softmax = true;
+  // Split-K depth for implicit-GEMM convolutions (dnn/conv_split.h); 0: off.
+  // A conv whose reduction c*r*s exceeds it runs as partial + reduce kernels
+  // with the depth rounded up to a multiple of 32: shorter blocks, so a
+  // stopped persistent launch drains sooner. Results change only by float
+  // summation order and stay deterministic.
+  int conv_split_depth = 0;
 };
 
 }  // namespace miriam::dnn
