@@ -14,7 +14,9 @@ const char* to_string(Criticality criticality);
 struct TaskDesc {
   std::string name;
   Criticality criticality = Criticality::kNormal;
-  int priority = 0;                     // among tasks of equal criticality; higher first
+  // Among tasks of equal criticality, higher first. Recorded only: no policy
+  // orders by it yet (every critical task gets the highest stream priority).
+  int priority = 0;
   std::optional<double> deadline_us;    // per request, from its release; counted as a miss when exceeded
 };
 
