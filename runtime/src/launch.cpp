@@ -10,7 +10,10 @@
 // the task's stream wait for right before the request's first kernel or
 // shard, and a gate word the coordinator writes on the GPU after the last
 // one (StreamOrder, coordinator.h), which the caller's stream waits for
-// (cuStreamWaitValue32) before anything enqueued after the launch. An event
+// (cuStreamWaitValue32) before anything enqueued after the launch. That wait
+// goes in only once the coordinator has issued all of the request
+// (Coordinator::wait_issued): a wait on a launch still held on the host
+// deadlocks against device-wide synchronization (launch.h). An event
 // `passed` recorded after that wait tells when the slot can be reused.
 // Where stream memory operations do not work, or the caller's stream is one
 // of the coordinator's own (its wait would sit before the gate's write), the
@@ -243,7 +246,7 @@ const char* kExplicitRequestOpen =
     "the task has a request opened through the explicit API; rewritten launches submit one request each";
 
 // Submits the launch as one request ordered within the caller's stream, and
-// returns without waiting for it.
+// returns once it is issued, without waiting for it to complete.
 cudaError_t launch_async(Coordinator& coordinator, TaskId task, const void* kernel, dim3 grid, dim3 block,
                          std::size_t shared, cudaStream_t stream, void** args, int device) {
   GateLease gate;

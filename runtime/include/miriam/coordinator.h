@@ -75,7 +75,11 @@ using CompletionCallback = std::function<void(RequestId, const RequestResult&)>;
 // request. The gate is written on every path: when the request fails or
 // drops its launches (as soon as nothing of it is left to issue), and when
 // the coordinator is destroyed with the request never ended. `after` must
-// stay valid, and not be re-recorded, until the gate is written.
+// stay valid, and not be re-recorded, until the gate is written. Make the
+// caller's stream wait for the gate only after wait_issued(): a stream that
+// waits for a request still held here blocks any device-wide synchronization
+// (cudaFree, cudaDeviceSynchronize), which in turn blocks the CUDA calls this
+// coordinator needs to issue it.
 struct StreamOrder {
   cudaEvent_t after = nullptr;  // null: no wait
   std::uint32_t* gate = nullptr;
