@@ -56,6 +56,36 @@ TEST_CASE("streams per policy") {
   }
 }
 
+TEST_CASE("critical streams are ranked by task priority, above normal streams") {
+  // Hopper's range: -5 (highest) .. 0 (lowest).
+  const int lowest = 0, highest = -5;
+  const std::vector<int> critical = {1, 0, 7, 0};
+  auto rank = [&](int task_priority, bool order = true) {
+    return cuda_stream_priority(StreamPriority::kHighest, task_priority, critical, lowest, highest, order);
+  };
+  CHECK(rank(7) == -5);  // the highest task priority: the device's highest
+  CHECK(rank(1) == -4);
+  CHECK(rank(0) == -3);  // ties share a level
+  CHECK(rank(7, false) == -5);
+  CHECK(rank(0, false) == -5);
+  CHECK(cuda_stream_priority(StreamPriority::kLowest, 9, critical, lowest, highest, true) == lowest);
+  CHECK(cuda_stream_priority(StreamPriority::kDefault, 9, critical, lowest, highest, true) == 0);
+
+  // More distinct priorities than levels: the rest share the last level above normal work.
+  const std::vector<int> many = {9, 8, 7, 6, 5, 4, 3};
+  for (int p : many) {
+    const int level = cuda_stream_priority(StreamPriority::kHighest, p, many, lowest, highest, true);
+    CAPTURE(p);
+    CHECK(level >= highest);
+    CHECK(level < lowest);
+  }
+  CHECK(cuda_stream_priority(StreamPriority::kHighest, 3, many, lowest, highest, true) == -1);
+
+  // A device with one level to spare (or none): no order among critical tasks.
+  CHECK(cuda_stream_priority(StreamPriority::kHighest, 0, critical, 0, -1, true) == -1);
+  CHECK(cuda_stream_priority(StreamPriority::kHighest, 0, critical, 0, 0, true) == 0);
+}
+
 TEST_CASE("critical launches go out whole at once under every policy") {
   for (PolicyKind k : {PolicyKind::kSequential, PolicyKind::kMultistream, PolicyKind::kPriority, PolicyKind::kIb,
                        PolicyKind::kMiriam}) {

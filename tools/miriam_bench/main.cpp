@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   RunEnvironment env;
   env.verify = options.verify;
   env.policy_options = options.policy_options;
+  env.order_critical_tasks = options.order_critical_tasks;
   std::unique_ptr<GreenContext> green;
   if (options.sms > 0) {
     std::string error;

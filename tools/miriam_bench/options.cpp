@@ -68,6 +68,8 @@ policy, in one process; prints one table per workload (rows = policies).
   --short                few requests (a quick check, not a measurement)
   --max-run-s S          cut a policy run after S seconds (solo runs are never cut; the table
                          names cut runs and their measured request counts)
+  --critical-order priority|none  critical tasks' streams ranked by their workload priority (default),
+                         or all at the highest stream priority (priority, ib, miriam)
   --verify every|last    compare every request's output with the solo output (default) or the last only
   --commit HASH          commit recorded in the results (default: the one the binary was built from)
   --manifest-dir DIR     where the *.miriam.json manifests are (default: next to the executable)
@@ -143,6 +145,11 @@ Options parse_options(const std::vector<std::string>& args) {
       const std::string& v = value();
       if (v != "on" && v != "off") throw UsageError("--drain-ahead: '" + v + "' (expected on or off)");
       o.policy_options.drain_ahead = v == "on";
+    } else if (a == "--critical-order") {
+      const std::string& v = value();
+      if (v != "priority" && v != "none")
+        throw UsageError("--critical-order: '" + v + "' (expected priority or none)");
+      o.order_critical_tasks = v == "priority";
     } else if (a == "--shrunk") {
       const std::string& v = value();
       if (v != "on" && v != "off") throw UsageError("--shrunk: '" + v + "' (expected on or off)");

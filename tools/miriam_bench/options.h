@@ -34,6 +34,7 @@ struct Options {
   // 166 s workload on an H200) then cost bounded device time. Its rows say so.
   std::optional<double> max_run_s;
   VerifyMode verify = VerifyMode::kEvery;
+  bool order_critical_tasks = true;  // --critical-order (CoordinatorConfig::order_critical_tasks)
   std::string commit;        // empty: the commit the binary was built from
   std::string manifest_dir;  // empty: next to the executable
   std::string profile;       // shard timing profile for the miriam policy (optional)

@@ -37,6 +37,7 @@ struct RunEnvironment {
   std::optional<GpuModel> gpu;                                   // set with a green context
   VerifyMode verify = VerifyMode::kEvery;
   PolicyOptions policy_options;
+  bool order_critical_tasks = true;
 };
 
 struct RunPlan {

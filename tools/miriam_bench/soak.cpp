@@ -296,6 +296,7 @@ int run_soak(const Workload& w, const Options& options, const RunEnvironment& en
   config.tracing = true;
   config.gpu_override = env.gpu;
   config.create_stream = env.create_stream;
+  config.order_critical_tasks = env.order_critical_tasks;
   auto coord = std::make_unique<Coordinator>(config, env.catalog, env.profile);
   if (const Status s = coord->initialize(); s != Status::kSuccess)
     throw std::runtime_error(std::string("Coordinator::initialize: ") + to_string(s));

@@ -104,6 +104,10 @@ struct CoordinatorConfig {
   // cudaStreamNonBlocking. Set it to confine the work, e.g. to the streams of
   // a CUDA green context of N SMs (then also set gpu_override to N SMs).
   std::function<cudaError_t(int priority, cudaStream_t* stream)> create_stream;
+  // Critical tasks' streams take distinct CUDA priorities in the order of
+  // TaskDesc::priority (higher first; ties share one), all above normal
+  // tasks'. false: every critical stream at the device's highest priority.
+  bool order_critical_tasks = true;
 };
 
 class Coordinator {
@@ -116,6 +120,10 @@ class Coordinator {
   // Selects the device, reads its limits, creates streams, events and the dispatcher.
   Status initialize();
 
+  // Critical tasks are ranked by TaskDesc::priority (CoordinatorConfig::
+  // order_critical_tasks): adding one may re-create the streams of idle
+  // critical tasks at their new rank. Add every task before the first request,
+  // and ask stream_of() after.
   Status add_task(const TaskDesc& task, TaskId* id);
 
   // Opens a request for `task`. With a callback the result goes to it (from

@@ -35,6 +35,17 @@ struct StreamAssignment {
   StreamPriority priority = StreamPriority::kDefault;
 };
 
+// The CUDA priority of a task's stream (numerically lower runs first; the
+// device's range is [highest, lowest], e.g. [-5, 0]). kHighest streams are
+// ranked by the task's TaskDesc::priority among `critical_priorities` (those
+// of every task with a kHighest stream, this one's included): higher first,
+// ties share a level, from `highest` down. They never reach `lowest`, which
+// kLowest streams keep, so critical blocks always dispatch before normal ones;
+// ranks past the levels left share the last one. With `order_critical` false
+// every kHighest stream gets `highest`.
+int cuda_stream_priority(StreamPriority priority, int task_priority, const std::vector<int>& critical_priorities,
+                         int lowest, int highest, bool order_critical);
+
 enum class LaunchAction {
   kIssueWhole,  // launch the original kernel, whole grid
   kIssueShard,  // launch `shard.blocks` logical blocks through the sliced variant (or, with

@@ -14,8 +14,9 @@ const char* to_string(Criticality criticality);
 struct TaskDesc {
   std::string name;
   Criticality criticality = Criticality::kNormal;
-  // Among tasks of equal criticality, higher first. Recorded only: no policy
-  // orders by it yet (every critical task gets the highest stream priority).
+  // Among critical tasks, higher first: their streams get CUDA priorities in
+  // this order (CoordinatorConfig::order_critical_tasks), so a higher task's
+  // blocks dispatch before a lower one's. Normal tasks: recorded only.
   int priority = 0;
   std::optional<double> deadline_us;    // per request, from its release; counted as a miss when exceeded
 };

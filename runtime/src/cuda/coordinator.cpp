@@ -130,6 +130,8 @@ struct StreamState {
   cudaStream_t stream = nullptr;
   int index = 0;
   bool critical = false;
+  StreamPriority assigned = StreamPriority::kDefault;  // what the policy asked for
+  int cuda_priority = 0;                               // what the stream was created with
   std::deque<Issued> in_flight;
   bool head_awaits_caller = false;  // its head's request still waits for its caller's stream (StreamOrder)
 };
@@ -197,6 +199,9 @@ struct Coordinator::State {
 
   int priority_lowest = 0, priority_highest = 0;
   std::deque<StreamState> streams;  // [0]: the shared stream; deque: stable addresses
+  // Streams replaced when a task's priority rank changed (add_task), kept until
+  // shutdown: a caller may still hold one from stream_of().
+  std::vector<cudaStream_t> retired_streams;
   std::deque<TaskState> tasks;
   std::unordered_map<RequestId, std::unique_ptr<RequestState>> requests;
   RequestId next_request = 1;
@@ -257,6 +262,39 @@ struct Coordinator::State {
   cudaError_t create_stream(int priority, cudaStream_t* stream) const {
     if (config.create_stream) return config.create_stream(priority, stream);
     return cudaStreamCreateWithPriority(stream, cudaStreamNonBlocking, priority);
+  }
+
+  // --- stream priorities ---------------------------------------------------
+  // The CUDA priority `t`'s own stream should have now (cuda_stream_priority:
+  // critical tasks ranked by TaskDesc::priority among those added so far).
+  int ranked_priority(const TaskState& t) const {
+    std::vector<int> ranked;
+    for (const TaskState& other : tasks)
+      if (other.stream && other.stream != &streams.front() && other.stream->assigned == StreamPriority::kHighest)
+        ranked.push_back(other.desc.priority);
+    return cuda_stream_priority(t.stream->assigned, t.desc.priority, ranked, priority_lowest, priority_highest,
+                                config.order_critical_tasks);
+  }
+
+  // A task added later may change the ranks of those added before: their
+  // streams are re-created at the new priority while they hold no work (a
+  // stream's priority is fixed at creation). One with work keeps its stream;
+  // add every critical task before the first request to have them all ranked.
+  void rerank_idle_streams() {
+    for (TaskState& t : tasks) {
+      if (!t.stream || t.stream == &streams.front()) continue;
+      StreamState& st = *t.stream;
+      const int wanted = ranked_priority(t);
+      if (wanted == st.cuda_priority || t.open || !t.queue.empty() || !st.in_flight.empty()) continue;
+      cudaStream_t fresh = nullptr;
+      if (create_stream(wanted, &fresh) != cudaSuccess) {
+        cudaGetLastError();
+        continue;  // keeps working at its old priority
+      }
+      retired_streams.push_back(st.stream);
+      st.stream = fresh;
+      st.cuda_priority = wanted;
+    }
   }
 
   // --- failures -----------------------------------------------------------
@@ -969,6 +1007,7 @@ Coordinator::~Coordinator() {
   if (s.stop_stream) cudaStreamSynchronize(s.stop_stream);
   for (TaskState& t : s.tasks) t.channel.reset();
   for (StreamState& st : s.streams) cudaStreamDestroy(st.stream);
+  for (cudaStream_t retired : s.retired_streams) cudaStreamDestroy(retired);
   if (s.stop_stream) cudaStreamDestroy(s.stop_stream);
   for (cudaEvent_t e : s.all_events) cudaEventDestroy(e);
   if (s.start_event) cudaEventDestroy(s.start_event);
@@ -1045,18 +1084,17 @@ Status Coordinator::add_task(const TaskDesc& desc, TaskId* id) {
   if (a.shared) {
     t.stream = &s.streams.front();
   } else {
-    const int prio = a.priority == StreamPriority::kHighest  ? s.priority_highest
-                     : a.priority == StreamPriority::kLowest ? s.priority_lowest
-                                                             : 0;
     StreamState& st = s.streams.emplace_back();
     st.index = static_cast<int>(s.streams.size() - 1);
     st.critical = desc.criticality == Criticality::kCritical;
-    const cudaError_t err = s.create_stream(prio, &st.stream);
+    st.assigned = a.priority;
+    t.stream = &st;  // counted by ranked_priority() below
+    st.cuda_priority = s.ranked_priority(t);
+    const cudaError_t err = s.create_stream(st.cuda_priority, &st.stream);
     if (err != cudaSuccess) {
       s.streams.pop_back();
       return undo(err);
     }
-    t.stream = &st;
   }
   if (desc.criticality == Criticality::kNormal && s.policy->kind() == PolicyKind::kMiriam &&
       s.config.policy_options.use_persistent) {
@@ -1069,6 +1107,7 @@ Status Coordinator::add_task(const TaskDesc& desc, TaskId* id) {
       return undo(err);
     }
   }
+  s.rerank_idle_streams();
   *id = t.id;
   return Status::kSuccess;
 }
@@ -1279,6 +1318,8 @@ bool Coordinator::owns_stream(cudaStream_t stream) const {
   if (stream && stream == state_->stop_stream) return true;
   for (const StreamState& st : state_->streams)
     if (st.stream == stream) return true;
+  for (cudaStream_t retired : state_->retired_streams)
+    if (retired == stream) return true;
   return false;
 }
 

@@ -1,6 +1,9 @@
 // Names and the factory; each policy lives in its own file.
 #include "miriam/policy.h"
 
+#include <algorithm>
+#include <set>
+
 #include "policies/policies.h"
 
 namespace miriam {
@@ -43,6 +46,18 @@ const char* to_string(HoldReason reason) {
     case HoldReason::kCriticalDue: return "periodic critical request due";
   }
   return "unknown";
+}
+
+int cuda_stream_priority(StreamPriority priority, int task_priority, const std::vector<int>& critical_priorities,
+                         int lowest, int highest, bool order_critical) {
+  if (priority == StreamPriority::kLowest) return lowest;
+  if (priority == StreamPriority::kDefault) return 0;
+  if (!order_critical || lowest - highest < 2) return highest;  // no level to spare below the critical one
+  std::set<int> above;  // distinct task priorities ranked before this one
+  for (int p : critical_priorities)
+    if (p > task_priority) above.insert(p);
+  const int last_critical_level = lowest - 1;
+  return std::min(highest + static_cast<int>(above.size()), last_critical_level);
 }
 
 std::unique_ptr<Policy> make_policy(PolicyKind kind, const GpuModel& gpu, const PolicyOptions& options) {

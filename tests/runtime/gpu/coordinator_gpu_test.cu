@@ -310,6 +310,36 @@ void run_two_coordinators(const KernelCatalog& catalog, int devices, const std::
   std::printf("two coordinators on devices 0 and %d: done\n", second);
 }
 
+// Critical tasks' streams follow TaskDesc::priority (the later, higher task
+// re-ranks the earlier, idle one); normal work keeps the lowest priority.
+void check_stream_ranks(const KernelCatalog& catalog) {
+  for (bool order : {true, false}) {
+    CoordinatorConfig config;
+    config.policy = PolicyKind::kMiriam;
+    config.order_critical_tasks = order;
+    Coordinator coord(config, &catalog);
+    EXPECT(coord.initialize() == Status::kSuccess, "initialize");
+    TaskId low = 0, high = 0, normal = 0;
+    EXPECT(coord.add_task({"low", Criticality::kCritical, 0}, &low) == Status::kSuccess, "add low");
+    EXPECT(coord.add_task({"normal", Criticality::kNormal}, &normal) == Status::kSuccess, "add normal");
+    EXPECT(coord.add_task({"high", Criticality::kCritical, 3}, &high) == Status::kSuccess, "add high");
+    int lowest = 0, highest = 0, p_low = 0, p_high = 0, p_normal = 0;
+    cudaDeviceGetStreamPriorityRange(&lowest, &highest);
+    EXPECT(cudaStreamGetPriority(coord.stream_of(low), &p_low) == cudaSuccess, "priority of low");
+    EXPECT(cudaStreamGetPriority(coord.stream_of(high), &p_high) == cudaSuccess, "priority of high");
+    EXPECT(cudaStreamGetPriority(coord.stream_of(normal), &p_normal) == cudaSuccess, "priority of normal");
+    EXPECT(p_high == highest, "high task at %d, device highest %d", p_high, highest);
+    EXPECT(p_normal == lowest, "normal task at %d, device lowest %d", p_normal, lowest);
+    if (order && lowest - highest >= 2) {
+      EXPECT(p_low == highest + 1, "order on: low task at %d, expected %d", p_low, highest + 1);
+    } else {
+      EXPECT(p_low == highest, "order %s: low task at %d, expected %d", order ? "on" : "off", p_low, highest);
+    }
+    std::printf("stream ranks (order %s): high %d, low %d, normal %d (device %d..%d)\n", order ? "on" : "off", p_high,
+                p_low, p_normal, highest, lowest);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -326,6 +356,7 @@ int main(int argc, char** argv) {
     std::printf("FAIL binding: %s\n", e.what());
     return 1;
   }
+  check_stream_ranks(catalog);
   for (PolicyKind kind : {PolicyKind::kSequential, PolicyKind::kMultistream, PolicyKind::kPriority, PolicyKind::kIb,
                           PolicyKind::kMiriam})
     run_policy(kind, catalog, trace_dir);
