@@ -56,7 +56,8 @@ std::vector<Active> prepare_variants(const Plan& plan, const KernelLaunch& launc
         r.reason = "elastic_check has no runner for this variant kind yet";
       } else {
         r.attributes = function_attributes(symbol->host_stub);
-        std::vector<Schedule> schedules = runner->schedules();
+        std::vector<Schedule> schedules;
+        if (!options.timing_only) schedules = runner->schedules();
         for (const Schedule& s : schedules)
           r.schedules.push_back(ScheduleResult{s.name, s.slices.size(), s.shuffled, s.note, 0, 0, std::nullopt});
         r.verdict = Verdict::Pass;  // until a comparison fails
@@ -179,7 +180,7 @@ void check_launch(const Plan& plan, const CheckOptions& options, cudaStream_t st
             extra.name, time_interleaved([&](cudaStream_t s) { launch.launch_original(args, s); },
                                          [&](cudaStream_t s) { a.runner->run(extra, args, s); }, options.warmup,
                                          options.timing_runs, stream));
-      v.preemption = a.runner->measure_preemption(args, stream);
+      if (!options.timing_only) v.preemption = a.runner->measure_preemption(args, stream);
     } catch (const StickyCudaError&) {
       throw;
     } catch (const CudaError& e) {

@@ -21,6 +21,10 @@ struct CheckOptions {
   unsigned warmup = 5;
   std::vector<std::string> kinds;  // variant kinds to check; empty: all
   std::size_t guard_bytes = kGuardBytes;  // after each buffer; 0 under compute-sanitizer memcheck
+  // Timing only (--timing-only): no variant schedule is run or compared and no
+  // preemption is measured; the original still runs (the timed launches need
+  // its buffers). For profiling a few launches under ncu, not for evidence.
+  bool timing_only = false;
 };
 
 // Fills `result` (whose spec fields are already set). A non-sticky CUDA error

@@ -42,7 +42,8 @@ constexpr const char* kUsage =
     "usage: elastic_check --specs <dir> --manifests <dir> --out <result.json>\n"
     "                     [--seed N] [--runs N] [--warmup N] [--equivalence-runs N]\n"
     "                     [--commit <sha>] [--only <kernel>] [--kinds <kind,...>]\n"
-    "                     [--guard-bytes N]  (after each buffer; default 256, 0 for memcheck)\n";
+    "                     [--guard-bytes N]  (after each buffer; default 256, 0 for memcheck)\n"
+    "                     [--timing-only]    (no schedule checked: for profiling, not evidence)\n";
 
 unsigned long long parse_number(const std::string& flag, const std::string& text) {
   char* end = nullptr;
@@ -67,6 +68,10 @@ Options parse_options(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "-h" || flag == "--help") throw UsageError("");
+    if (flag == "--timing-only") {
+      o.check.timing_only = true;
+      continue;
+    }
     if (i + 1 >= argc) throw UsageError(fmt::format("{}: missing value", flag));
     const std::string value = argv[++i];
     if (flag == "--specs") o.specs = value;
@@ -174,6 +179,9 @@ int main(int argc, char** argv) {
   report.specs_dir = options.specs;
   report.manifests_dir = options.manifests;
   report.only = options.only;
+  report.timing_only = options.check.timing_only;
+  if (options.check.timing_only)
+    report.warnings.push_back("--timing-only: no variant schedule was run or compared, no preemption measured");
   if (options.check.timing_runs > 0 && options.check.timing_runs < 50)
     report.warnings.push_back(fmt::format("--runs {}: fewer than the 50 timed runs the protocol asks for",
                                           options.check.timing_runs));

@@ -172,6 +172,7 @@ json to_json(const Report& r) {
   j["manifests_dir"] = r.manifests_dir;
   if (!r.only.empty()) j["only"] = r.only;
   j["warnings"] = r.warnings;
+  j["timing_only"] = r.timing_only;
   json launches = json::array();
   std::size_t checked = 0, passed = 0, failed = 0, refused = 0, other = 0;
   for (const LaunchResult& l : r.launches) {
@@ -269,7 +270,9 @@ void print_table(const Report& r, std::FILE* out) {
   }
   for (const std::string& warning : r.warnings) fmt::print(out, "warning: {}\n", warning);
   if (!r.fatal.empty()) fmt::print(out, "fatal: {}\n", r.fatal);
-  fmt::print(out, "{}\n", r.failed() ? "RESULT: FAIL" : "RESULT: PASS");
+  fmt::print(out, "{}\n", r.failed()       ? "RESULT: FAIL"
+                          : r.timing_only ? "RESULT: TIMING ONLY (no variant was checked)"
+                                          : "RESULT: PASS");
 }
 
 }  // namespace miriam::check

@@ -112,6 +112,7 @@ struct Report {
   std::size_t guard_bytes = 0;
   std::string specs_dir, manifests_dir, only;
   std::vector<std::string> warnings;
+  bool timing_only = false;  // --timing-only: nothing was compared
   std::vector<LaunchResult> launches;
   std::string fatal;  // set when the run stopped early (sticky CUDA error)
   bool failed() const;
