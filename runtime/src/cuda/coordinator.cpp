@@ -194,10 +194,8 @@ struct Coordinator::State {
   bool stopping = false, dispatcher_sleeping = false;
   bool pump_needed = false;  // work arrived since the dispatcher last decided
   std::thread dispatcher;
-  // API calls waiting for `mu`: the dispatcher lets them in first, and a
-  // later API call too, for up to kApiCourtesyUs.
+  // API calls waiting for `mu`: the dispatcher lets them in first.
   std::atomic<int> api_waiting{0};
-  static constexpr int kApiCourtesyUs = 200;
 
   int priority_lowest = 0, priority_highest = 0;
   std::deque<StreamState> streams;  // [0]: the shared stream; deque: stable addresses
@@ -253,15 +251,8 @@ struct Coordinator::State {
 
   cudaError_t select_device() const { return cudaSetDevice(config.device); }
 
-  // Locks `mu` for an API call, ahead of the dispatcher, and behind the API
-  // calls already waiting for it. std::mutex does not queue: a thread
-  // submitting a burst (an LSTM request, 130 launches) re-took it before a
-  // woken waiter could run, and another task's critical launch waited for the
-  // whole burst, up to 1 ms (two_critical traces, session 6). The wait for
-  // earlier waiters is bounded, so a stream of callers cannot stall one.
+  // Locks `mu` for an API call, ahead of the dispatcher.
   std::unique_lock<std::mutex> lock_api() {
-    const Clock::time_point give_up = Clock::now() + std::chrono::microseconds(kApiCourtesyUs);
-    while (api_waiting.load(std::memory_order_relaxed) > 0 && Clock::now() < give_up) std::this_thread::yield();
     api_waiting.fetch_add(1, std::memory_order_relaxed);
     std::unique_lock<std::mutex> lock(mu);
     api_waiting.fetch_sub(1, std::memory_order_relaxed);
