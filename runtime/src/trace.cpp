@@ -35,7 +35,9 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"shrink_factor", s.shrink_factor},
                         {"physical_blocks", s.persistent ? s.physical_blocks : 0},
                         {"blocks_done", s.persistent ? s.blocks_done : s.blocks},
-                        {"drain_us", s.stop_us >= 0 ? s.end_us - s.stop_us : 0.0}}}});
+                        {"drain_us", s.stop_us >= 0 ? s.end_us - s.stop_us : 0.0},
+                        {"submitted_us", s.submitted_us},
+                        {"issued_us", s.issued_us}}}});
   }
   json doc = {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
   if (stats)

@@ -75,6 +75,8 @@ TEST_CASE("chrome trace export") {
   spans[1].blocks = 50;
   spans[1].begin_us = 12;
   spans[1].end_us = 20;
+  spans[1].submitted_us = 4.5;
+  spans[1].issued_us = 9.25;
   CoordinatorStats stats;
   stats.launches_submitted = 2;
   stats.submit_cpu_us_total = 6;
@@ -89,6 +91,8 @@ TEST_CASE("chrome trace export") {
       CHECK(e["dur"].get<double>() == doctest::Approx(8));
       CHECK(e["cat"] == "normal,shard");
       CHECK(e["args"]["first_block"] == 100);
+      CHECK(e["args"]["submitted_us"].get<double>() == doctest::Approx(4.5));
+      CHECK(e["args"]["issued_us"].get<double>() == doctest::Approx(9.25));
     }
   }
   CHECK(complete == 2);

@@ -26,6 +26,12 @@ struct TraceSpan {
   double stop_us = -1;                // persistent: GPU time its stop word landed; -1: never asked to stop
   std::uint64_t first_block = 0, blocks = 0;
   double begin_us = 0, end_us = 0;  // GPU time since the coordinator's start event
+  // Host clock, from the moment the start event completed (so within a few
+  // microseconds of GPU time): the submit() call of its launch, and the
+  // return of the launch calls that put it on its stream. Submitted late: the
+  // application was late; issued late: it waited in the coordinator (lock,
+  // hold); began late after issue: it waited on the GPU.
+  double submitted_us = 0, issued_us = 0;
 };
 
 // Summary counters of one coordinator.

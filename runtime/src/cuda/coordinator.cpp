@@ -96,6 +96,7 @@ struct LaunchRecord {
   std::uint64_t total_blocks = 0, next_block = 0;
   bool held = false;
   double held_since_us = 0;  // host clock: when it was first held since it last went out
+  double submitted_us = 0;   // host clock: when submit() was called for it
   bool persistent_in_flight = false;  // a persistent launch runs [next_block, total_blocks)
   bool preempted = false;             // the next launch of it is a resume
   BlockTimeEstimate* block_time = nullptr;  // normal launches under a planning policy
@@ -124,6 +125,8 @@ struct Issued {
   BlockTimeEstimate* block_time = nullptr;  // learns from this launch's GPU time (begin is recorded)
   std::uint64_t concurrent_blocks = 0;      // at most this many of its blocks resident at once
   unsigned shrink_factor = 0;               // a shrunk shard: its blocks ran f logical blocks' threads each
+  double submitted_host_us = 0;             // host clock: submit() of its launch record
+  double issued_host_us = 0;                // host clock: its launch calls returned
 };
 
 struct StreamState {
@@ -405,6 +408,8 @@ struct Coordinator::State {
       span.blocks = i.blocks;
       span.begin_us = event_us(i.begin);
       span.end_us = event_us(i.end);
+      span.submitted_us = i.submitted_host_us;
+      span.issued_us = i.issued_host_us;
       if (stop_asked) {
         span.stop_us = event_us(i.task->channel->stop_event());
         if (blocks_done < i.blocks) {  // stopped early: the drain is a preemption latency
@@ -577,6 +582,8 @@ struct Coordinator::State {
     }
     if (rec->preempted) ++stats.resumes, rec->preempted = false;
     ++rec->request->outstanding;
+    i.submitted_host_us = rec->submitted_us;
+    i.issued_host_us = host_us();
     s->in_flight.push_back(i);
     return true;
   }
@@ -1165,6 +1172,7 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
   s.free_records.pop_back();
   rec->task = &t;
   rec->request = r;
+  rec->submitted_us = std::chrono::duration<double, std::micro>(t0 - s.start_host).count();
   rec->kernel = k;
   rec->grid = launch.grid;
   rec->block = launch.block;

@@ -233,6 +233,12 @@ void check_trace(const Coordinator& coord, const std::string& path) {
   const nlohmann::json trace = nlohmann::json::parse(in, nullptr, false);
   EXPECT(!trace.is_discarded() && trace.contains("traceEvents") && trace["traceEvents"].size() > 1,
          "%s is not a valid trace", path.c_str());
+  // Host times: submitted, then issued, and issued before the kernel ended
+  // (the clocks share their zero to within the start event's latency).
+  int out_of_order = 0;
+  for (const TraceSpan& span : coord.trace())
+    if (span.submitted_us > span.issued_us || span.issued_us > span.end_us + 50.0) ++out_of_order;
+  EXPECT(out_of_order == 0, "%s: %d spans with host times out of order", path.c_str(), out_of_order);
 }
 
 void run_policy(PolicyKind kind, const KernelCatalog& catalog, const std::string& trace_dir) {
