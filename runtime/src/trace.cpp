@@ -37,6 +37,7 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"blocks_done", s.persistent ? s.blocks_done : s.blocks},
                         {"drain_us", s.stop_us >= 0 ? s.end_us - s.stop_us : 0.0},
                         {"submitted_us", s.submitted_us},
+                        {"locked_us", s.locked_us},
                         {"issued_us", s.issued_us}}}});
   }
   json doc = {{"traceEvents", events}, {"displayTimeUnit", "ms"}};

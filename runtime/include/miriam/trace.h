@@ -31,7 +31,7 @@ struct TraceSpan {
   // return of the launch calls that put it on its stream. Submitted late: the
   // application was late; issued late: it waited in the coordinator (lock,
   // hold); began late after issue: it waited on the GPU.
-  double submitted_us = 0, issued_us = 0;
+  double submitted_us = 0, locked_us = 0, issued_us = 0;  // locked: submit() got the coordinator's lock
 };
 
 // Summary counters of one coordinator.

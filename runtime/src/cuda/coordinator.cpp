@@ -97,6 +97,7 @@ struct LaunchRecord {
   bool held = false;
   double held_since_us = 0;  // host clock: when it was first held since it last went out
   double submitted_us = 0;   // host clock: when submit() was called for it
+  double locked_us = 0;      // host clock: when that submit() got the lock
   bool persistent_in_flight = false;  // a persistent launch runs [next_block, total_blocks)
   bool preempted = false;             // the next launch of it is a resume
   BlockTimeEstimate* block_time = nullptr;  // normal launches under a planning policy
@@ -126,6 +127,7 @@ struct Issued {
   std::uint64_t concurrent_blocks = 0;      // at most this many of its blocks resident at once
   unsigned shrink_factor = 0;               // a shrunk shard: its blocks ran f logical blocks' threads each
   double submitted_host_us = 0;             // host clock: submit() of its launch record
+  double locked_host_us = 0;                // host clock: that submit() got the coordinator's lock
   double issued_host_us = 0;                // host clock: its launch calls returned
 };
 
@@ -409,6 +411,7 @@ struct Coordinator::State {
       span.begin_us = event_us(i.begin);
       span.end_us = event_us(i.end);
       span.submitted_us = i.submitted_host_us;
+      span.locked_us = i.locked_host_us;
       span.issued_us = i.issued_host_us;
       if (stop_asked) {
         span.stop_us = event_us(i.task->channel->stop_event());
@@ -583,6 +586,7 @@ struct Coordinator::State {
     if (rec->preempted) ++stats.resumes, rec->preempted = false;
     ++rec->request->outstanding;
     i.submitted_host_us = rec->submitted_us;
+    i.locked_host_us = rec->locked_us;
     i.issued_host_us = host_us();
     s->in_flight.push_back(i);
     return true;
@@ -1142,6 +1146,7 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
     return Status::kErrorInvalidArgument;
   const DeviceGuard device(s.config.device);
   std::unique_lock<std::mutex> lock = s.lock_api();
+  const Clock::time_point t_locked = Clock::now();
   if (s.stopping) return Status::kErrorShutDown;
   if (task >= s.tasks.size()) return Status::kErrorUnknownTask;
   TaskState& t = s.tasks[task];
@@ -1173,6 +1178,7 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
   rec->task = &t;
   rec->request = r;
   rec->submitted_us = std::chrono::duration<double, std::micro>(t0 - s.start_host).count();
+  rec->locked_us = std::chrono::duration<double, std::micro>(t_locked - s.start_host).count();
   rec->kernel = k;
   rec->grid = launch.grid;
   rec->block = launch.block;
