@@ -126,6 +126,7 @@ struct Issued {
   BlockTimeEstimate* block_time = nullptr;  // learns from this launch's GPU time (begin is recorded)
   std::uint64_t concurrent_blocks = 0;      // at most this many of its blocks resident at once
   unsigned shrink_factor = 0;               // a shrunk shard: its blocks ran f logical blocks' threads each
+  std::uint64_t seq = 0;                    // issue order, unique: tells a retired head from its successor
   double submitted_host_us = 0;             // host clock: submit() of its launch record
   double locked_host_us = 0;                // host clock: that submit() got the coordinator's lock
   double issued_host_us = 0;                // host clock: its launch calls returned
@@ -175,6 +176,10 @@ struct RequestState {
   StreamOrder order;
   bool order_waited = false, gate_released = false;
   bool all_issued = false;  // ended, nothing queued: what went out needs only the GPU
+  // For wait() to see completion on the GPU without the lock: the end event
+  // of its last issued launch, published once all_issued.
+  std::atomic<cudaEvent_t> last_end{nullptr};
+  std::atomic<bool> all_issued_seen{false};
   bool caller_ready = false;         // `order.after` seen complete
   double awaiting_caller_since_us = 0;
 };
@@ -251,7 +256,13 @@ struct Coordinator::State {
   PreemptionContext preemption;
   std::vector<TaskState*> preemption_tasks;
   std::vector<std::size_t> to_stop;
-  std::vector<std::pair<StreamState*, cudaEvent_t>> heads;  // dispatcher: stream heads to query
+  struct Head {
+    StreamState* stream;
+    cudaEvent_t end;
+    std::uint64_t seq;
+  };
+  std::vector<Head> heads;  // dispatcher: stream heads to query
+  std::uint64_t next_issue_seq = 1;
   std::vector<cudaError_t> head_status;
   std::vector<TraceSpan> spans;
   CoordinatorStats stats;
@@ -357,6 +368,7 @@ struct Coordinator::State {
   void maybe_complete(RequestState* r) {
     if (r->ended && !r->queued && !r->all_issued) {  // nothing left to issue: right after its last kernel
       r->all_issued = true;
+      r->all_issued_seen.store(true, std::memory_order_release);
       release_gate(r);
       done_cv.notify_all();  // wait_issued
     }
@@ -485,19 +497,42 @@ struct Coordinator::State {
   bool poll_heads(std::unique_lock<std::mutex>& lock) {
     heads.clear();
     for (StreamState& s : streams)
-      if (!s.in_flight.empty()) heads.emplace_back(&s, s.in_flight.front().end);
+      if (!s.in_flight.empty()) heads.push_back(Head{&s, s.in_flight.front().end, s.in_flight.front().seq});
     if (heads.empty()) return false;
     lock.unlock();
     head_status.resize(heads.size());
-    for (std::size_t k = 0; k < heads.size(); ++k) head_status[k] = cudaEventQuery(heads[k].second);
+    for (std::size_t k = 0; k < heads.size(); ++k) head_status[k] = cudaEventQuery(heads[k].end);
     relock(lock);
     bool any = false;
     for (std::size_t k = 0; k < heads.size(); ++k) {
       if (head_status[k] == cudaErrorNotReady) continue;
-      retire_head(*heads[k].first, head_status[k]);
+      StreamState& s = *heads[k].stream;
+      // A waiter may have retired it meanwhile (retire_request_launches).
+      if (s.in_flight.empty() || s.in_flight.front().seq != heads[k].seq) continue;
+      retire_head(s, head_status[k]);
       any = true;
     }
     return any;
+  }
+
+  // From wait(), whose request's last launch ended on the GPU: retires its
+  // stream's launches up to that one, so it completes without waiting for the
+  // dispatcher's next round (a busy dispatcher saw completions ~1 ms late in
+  // two_critical, session 6). Stream order: all before it ended too.
+  bool retire_request_launches(RequestState& r) {
+    StreamState& st = *r.task->stream;
+    const cudaEvent_t last = r.last_end.load(std::memory_order_acquire);
+    std::size_t n = 0;
+    while (n < st.in_flight.size() && st.in_flight[n].end != last) ++n;
+    if (n == st.in_flight.size()) return false;  // retired already
+    // Asked again under the lock: `last` is recorded for this launch still.
+    if (cudaEventQuery(last) != cudaSuccess) {
+      cudaGetLastError();
+      return false;
+    }
+    for (std::size_t k = 0; k <= n; ++k) retire_head(st, cudaSuccess);
+    pump_needed = true;  // completions change decisions
+    return true;
   }
 
   // The dispatcher takes `mu` only when no API call waits for it.
@@ -604,6 +639,8 @@ struct Coordinator::State {
     }
     if (rec->preempted) ++stats.resumes, rec->preempted = false;
     ++rec->request->outstanding;
+    i.seq = next_issue_seq++;
+    rec->request->last_end.store(i.end, std::memory_order_release);
     i.submitted_host_us = rec->submitted_us;
     i.locked_host_us = rec->locked_us;
     i.issued_host_us = host_us();
@@ -1279,7 +1316,19 @@ Status Coordinator::wait(RequestId request, RequestResult* result, int timeout_m
     long long spin_us = s.config.wait_spin_us;
     if (timeout_ms >= 0) spin_us = std::min<long long>(spin_us, 1000LL * timeout_ms);
     const Clock::time_point until = start + std::chrono::microseconds(spin_us);
-    while (!r->finished.load(std::memory_order_acquire) && Clock::now() < until) std::this_thread::yield();
+    while (!r->finished.load(std::memory_order_acquire) && Clock::now() < until) {
+      // Its last launch ended on the GPU: complete it here rather than wait
+      // for the dispatcher's next round.
+      const cudaEvent_t last = r->last_end.load(std::memory_order_acquire);
+      if (last && r->all_issued_seen.load(std::memory_order_acquire) && cudaEventQuery(last) == cudaSuccess) {
+        lock = s.lock_api();
+        const bool wake = s.retire_request_launches(*r) && s.dispatcher_sleeping;
+        lock.unlock();
+        if (wake) s.work_cv.notify_one();
+        if (r->finished.load(std::memory_order_acquire)) break;
+      }
+      std::this_thread::yield();
+    }
     lock = s.lock_api();
     it = s.requests.find(request);  // other requests may have rehashed the map
     if (it == s.requests.end()) return Status::kErrorInvalidArgument;
