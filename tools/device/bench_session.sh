@@ -6,7 +6,8 @@
 #   full    every workload on the whole GPU (a trace of mobilenet_vgg16 only:
 #           the traces of all of them would not come back);
 #   anchor  the PyTorch anchor, in the same call as the full-GPU run;
-#   s8, s16 workloads at 8 and 16 SMs (S8_WORKLOADS, S16_WORKLOADS).
+#   s8, s16 workloads at 8 and 16 SMs (S8_WORKLOADS within S8_LIMIT seconds,
+#           S16_WORKLOADS; S16_WORKLOADS=none skips 16 SMs).
 # Each section runs under its own time limit, ending by DEADLINE_S seconds
 # after the start, and everything is packed after each one, so a section cut
 # short costs only itself: $OUT/tables.txt, $OUT/bench.tar.gz (JSON, CSV,
@@ -46,11 +47,12 @@ bench full_traced 60 full mobilenet_vgg16 full
 bench full 150 full "resnet18_resnet50 two_normal two_critical cifarnet_alexnet"
 echo "== anchor at $(( $(date +%s) - st )) s"
 mkdir -p "$work/anchor"
-OUT="$work/anchor" PYTHONUNBUFFERED=1 timeout "$(limit 150)" python3 .carry/bench/torch_colocation.py \
+OUT="$work/anchor" PYTHONUNBUFFERED=1 timeout "$(limit "${ANCHOR_LIMIT:-150}")" python3 .carry/bench/torch_colocation.py \
   > "$work/anchor/torch_colocation.txt" 2>&1; echo "rc=$?"
 tail -12 "$work/anchor/torch_colocation.txt"
 pack
-bench s8 60 8 "${S8_WORKLOADS:-cifarnet_alexnet}"
-bench s16 9999 16 "${S16_WORKLOADS:-resnet18_resnet50 mobilenet_vgg16 two_normal cifarnet_alexnet two_critical}"
+bench s8 "${S8_LIMIT:-60}" 8 "${S8_WORKLOADS:-cifarnet_alexnet}"
+[ "${S16_WORKLOADS:-}" = none ] ||
+  bench s16 9999 16 "${S16_WORKLOADS:-resnet18_resnet50 mobilenet_vgg16 two_normal cifarnet_alexnet two_critical}"
 echo "== done at $(( $(date +%s) - st )) s"
 } 2>&1 | tee "$out/summary.txt"
