@@ -186,6 +186,10 @@ struct RequestState {
 
 bool is_critical(const TaskState* t) { return t->desc.criticality == Criticality::kCritical; }
 
+// Whether this thread's last submit() was for a critical task: its API calls
+// spin for the coordinator's lock (State::lock_api).
+thread_local bool t_submits_critical_work = false;
+
 // A spin-wait hint: lets the sibling hardware thread run while this one polls.
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -275,16 +279,23 @@ struct Coordinator::State {
 
   cudaError_t select_device() const { return cudaSetDevice(config.device); }
 
-  // Locks `mu` for an API call, ahead of the dispatcher. A waiter spins on
-  // try_lock before it sleeps: a thread submitting a burst of launches (an
-  // LSTM request, 130 of them) holds `mu` for ~6 us per launch and re-takes it
-  // within ~2 us, sooner than a sleeping waiter wakes, so another task's
-  // critical launch slept through the whole burst (up to 1.3 ms from submit()
-  // to the lock in two_critical traces, session 6).
+  // Locks `mu` for an API call, ahead of the dispatcher. A thread that last
+  // submitted critical work spins on try_lock before it sleeps: a thread
+  // submitting a burst of launches (an LSTM request, 130 of them) holds `mu`
+  // for ~6 us per launch and re-takes it within ~2 us, sooner than a sleeping
+  // waiter wakes, so another task's critical launch slept through the whole
+  // burst (up to 1.3 ms from submit() to the lock in two_critical traces,
+  // session 6). Others sleep at once: spinning waiters keep the dispatcher
+  // out (relock), and normal work's launches can wait.
   std::unique_lock<std::mutex> lock_api() {
     std::unique_lock<std::mutex> lock(mu, std::try_to_lock);
     if (lock.owns_lock()) return lock;
     api_waiting.fetch_add(1, std::memory_order_relaxed);
+    if (!t_submits_critical_work) {
+      lock.lock();
+      api_waiting.fetch_sub(1, std::memory_order_relaxed);
+      return lock;
+    }
     const Clock::time_point give_up = Clock::now() + std::chrono::microseconds(kApiSpinUs);
     do {
       for (int i = 0; i < 64 && !lock.try_lock(); ++i) cpu_relax();
@@ -1206,6 +1217,7 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
   if (s.stopping) return Status::kErrorShutDown;
   if (task >= s.tasks.size()) return Status::kErrorUnknownTask;
   TaskState& t = s.tasks[task];
+  t_submits_critical_work = is_critical(&t);
   if (!t.open) {
     const Status st = s.open_request(t, nullptr, {});
     if (st != Status::kSuccess) return st;
@@ -1312,6 +1324,7 @@ Status Coordinator::wait(RequestId request, RequestResult* result, int timeout_m
   if (!r->done && s.config.wait_spin_us > 0) {
     // Poll first: most critical requests end within microseconds of the
     // call, sooner than a condition-variable wake-up. (One waiter per request.)
+    const bool critical = is_critical(r->task);
     lock.unlock();
     long long spin_us = s.config.wait_spin_us;
     if (timeout_ms >= 0) spin_us = std::min<long long>(spin_us, 1000LL * timeout_ms);
@@ -1319,7 +1332,7 @@ Status Coordinator::wait(RequestId request, RequestResult* result, int timeout_m
     while (!r->finished.load(std::memory_order_acquire) && Clock::now() < until) {
       // Its last launch ended on the GPU: complete it here rather than wait
       // for the dispatcher's next round.
-      const cudaEvent_t last = r->last_end.load(std::memory_order_acquire);
+      const cudaEvent_t last = critical ? r->last_end.load(std::memory_order_acquire) : nullptr;
       if (last && r->all_issued_seen.load(std::memory_order_acquire) && cudaEventQuery(last) == cudaSuccess) {
         lock = s.lock_api();
         const bool wake = s.retire_request_launches(*r) && s.dispatcher_sleeping;
