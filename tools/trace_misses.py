@@ -4,13 +4,19 @@
 Reads the Chrome trace of one policy run and the solo trace of the critical
 task (miriam_bench --trace-dir writes both) and splits each critical request's
 time into what a trace can show:
-  start delay  first kernel start minus the request's release, estimated for a
-               periodic task as k * period + the smallest offset seen (so the
-               least delayed request counts as 0: a lower bound);
+  start delay  first kernel start minus the request's release: its first
+               launch's submit() time where the trace has host times (args
+               submitted_us), else estimated for a periodic task as
+               k * period + the smallest offset seen (a lower bound);
   kernels      sum of kernel durations minus the solo median of the same kernel
                position in the request (normal blocks sharing the SMs);
   gaps         time between the request's kernels minus the solo median gaps
                (host submission, or a kernel waiting for SMs).
+With host times it also splits where the host held the request up:
+  host-late    time the GPU could have run the request's next kernel but it
+               was not yet issued (issued_us after the previous kernel ended);
+  lock waits   time its launches waited for the coordinator's lock
+               (locked_us - submitted_us, summed).
 For the slowest requests it lists the normal work running when the request
 started: persistent kernels (with the drain they needed after a stop), shards.
 
@@ -79,21 +85,31 @@ def main():
     solo_span = statistics.median(r[-1]["ts"] + r[-1]["dur"] - r[0]["ts"] for r in solo if len(r) == n)
     normal = sorted((e for e in spans if e.get("cat", "").startswith("normal")), key=lambda e: e["ts"])
 
+    host_times = all("submitted_us" in e.get("args", {}) for r in reqs for e in r)
     offset = None
-    if a.period_us:
+    if a.period_us and not host_times:
         offset = min(r[0]["ts"] - k * a.period_us for k, r in enumerate(reqs))
     rows = []
     for k, r in enumerate(reqs):
         if len(r) != n:
             continue  # a request of another shape (should not happen for one model)
         start, end = r[0]["ts"], r[-1]["ts"] + r[-1]["dur"]
-        delay = (start - (offset + k * a.period_us)) if offset is not None else 0.0
+        if host_times:
+            delay = start - r[0]["args"]["submitted_us"]
+        else:
+            delay = (start - (offset + k * a.period_us)) if offset is not None else 0.0
         kernels = sum(e["dur"] for e in r) - sum(solo_durs)
         gaps = sum(r[i]["ts"] - (r[i - 1]["ts"] + r[i - 1]["dur"]) for i in range(1, n)) - sum(solo_gaps)
         release = start - delay
         running = [e for e in normal if e["ts"] < start and e["ts"] + e["dur"] > release]
+        host_late = lock_wait = 0.0
+        if host_times:
+            host_late = sum(max(0.0, min(r[i]["ts"], r[i]["args"]["issued_us"]) - (r[i - 1]["ts"] + r[i - 1]["dur"]))
+                            for i in range(1, n))
+            lock_wait = sum(max(0.0, e["args"].get("locked_us", e["args"]["submitted_us"]) - e["args"]["submitted_us"])
+                            for e in r)
         rows.append(dict(k=k, total=delay + (end - start), delay=delay, kernels=kernels, gaps=gaps, running=running,
-                         release=release))
+                         release=release, host_late=host_late, lock_wait=lock_wait))
 
     rows_by_total = sorted(rows, key=lambda x: x["total"])
     p99_row = rows_by_total[min(len(rows) - 1, int(round(0.99 * (len(rows) - 1))))]
@@ -103,15 +119,21 @@ def main():
     out.append(f"{'## ' if md else ''}{a.task} in {label}"
                f" ({len(rows)} requests after {a.warmup} warm-up; solo GPU span {solo_span:.1f} us, {n} kernels)")
     out.append("")
-    means = {key: statistics.mean(x[key] for x in rows) for key in ("delay", "kernels", "gaps")}
+    keys = ("delay", "kernels", "gaps") + (("host_late", "lock_wait") if host_times else ())
+    means = {key: statistics.mean(x[key] for x in rows) for key in keys}
     top = rows_by_total[-max(1, len(rows) // 100):]  # the slowest 1%
-    tops = {key: statistics.mean(x[key] for x in top) for key in ("delay", "kernels", "gaps")}
-    out.append("| us over solo | start delay | kernels | gaps |")
-    out.append("|---|---|---|---|")
-    out.append(f"| mean, all requests | {means['delay']:.1f} | {means['kernels']:.1f} | {means['gaps']:.1f} |")
-    out.append(f"| mean, slowest 1% ({len(top)}) | {tops['delay']:.1f} | {tops['kernels']:.1f} | {tops['gaps']:.1f} |")
-    out.append(f"| the p99 request | {p99_row['delay']:.1f} | {p99_row['kernels']:.1f} | {p99_row['gaps']:.1f} |")
-    if offset is None:
+    tops = {key: statistics.mean(x[key] for x in top) for key in keys}
+    head = "| us over solo | start delay | kernels | gaps |" + (" of the gaps, host-late | lock waits |" if host_times else "")
+    out.append(head)
+    out.append("|---" * (len(keys) + 1) + "|")
+    def cells(d):
+        return " | ".join(f"{d[key]:.1f}" for key in keys)
+    out.append(f"| mean, all requests | {cells(means)} |")
+    out.append(f"| mean, slowest 1% ({len(top)}) | {cells(tops)} |")
+    out.append(f"| the p99 request | {cells(p99_row)} |")
+    if host_times:
+        out.append("(start delays from the host times in the trace: first submit() to first kernel start)")
+    elif offset is None:
         out.append("(no --period-us: start delays not estimated)")
     out.append("")
     # How often a request started while normal work of each kind was still running.
@@ -134,8 +156,9 @@ def main():
             f"{' drain ' + format(e['args']['drain_us'], '.0f') if e['args'].get('drain_us') else ''}"
             f" ends {e['ts'] + e['dur'] - x['release']:.0f} after release"
             for e in x["running"]) or "none"
+        host = f" (host-late {x['host_late']:.0f}, lock waits {x['lock_wait']:.0f})" if host_times else ""
         out.append(f"{'- ' if md else '  '}request {x['k']}: total {x['total']:.0f}, {x['delay']:.0f} / "
-                   f"{x['kernels']:.0f} / {x['gaps']:.0f}; {what}")
+                   f"{x['kernels']:.0f} / {x['gaps']:.0f}{host}; {what}")
     print("\n".join(out))
 
 

@@ -5,7 +5,9 @@ Solo: requests of 3 kernels of 10 us with 2 us gaps, one every 100 us. Under
 the policy: the same, except request 5 starts 30 us late and its first kernel
 runs 50 us longer, while a persistent normal kernel (drain 70 us) runs across
 its release. The tool must find 30 / 50 / 0 us over solo for it, list the
-persistent kernel, and refuse a file that is not a trace."""
+persistent kernel, and refuse a file that is not a trace. With host times
+(submitted/locked/issued) it must take start delays from them and find a
+launch's wait for the coordinator's lock."""
 import json
 import os
 import subprocess
@@ -24,6 +26,30 @@ def request(k, late=0.0, longer=0.0):
         spans.append({"ph": "X", "cat": "critical", "name": f"k{i}", "ts": ts, "dur": dur, "tid": 1,
                       "args": {"request": 1000 + k, "task": "detect", "blocks": 4}})
         ts += dur + 2.0
+    return spans
+
+
+def request_with_host_times(k, lock_late=False):
+    """Host times as the coordinator records them: each launch submitted while
+    the previous kernel runs. With lock_late, the second launch waits for the
+    lock until 39 us after the first kernel ended, so the GPU idles 40 us."""
+    release = k * PERIOD
+    spans, prev = [], None
+    for i in range(3):
+        if prev is None:
+            submitted, locked, issued, ts = release, release, release + 0.5, release + 1.0
+        else:
+            end = prev["ts"] + prev["dur"]
+            submitted = locked = prev["ts"]
+            if lock_late and i == 1:
+                locked = end + 39.0
+            issued = locked + 1.0 if lock_late and i == 1 else submitted + 0.5
+            ts = max(end + 2.0, issued + 1.0)
+        span = {"ph": "X", "cat": "critical", "name": f"k{i}", "ts": ts, "dur": 10.0, "tid": 1,
+                "args": {"request": 1000 + k, "task": "detect", "blocks": 4, "submitted_us": submitted,
+                         "locked_us": locked, "issued_us": issued}}
+        spans.append(span)
+        prev = span
     return spans
 
 
@@ -54,6 +80,18 @@ def main():
         assert "conv3x3 persistent blocks 0+64 P=32 drain 70" in out, out
         assert "| persistent | 1 | 30.0 |" in out, out
         assert "| none | 19 | 0.0 |" in out, out
+        # Host times: exact start delays, and the late launch found in the lock.
+        write(solo, [s for k in range(30) for s in request_with_host_times(k)])
+        write(policy, [s for k in range(30) for s in request_with_host_times(k, lock_late=(k == 15))])
+        r = run("--trace", policy, "--solo", solo, "--task", "detect", "--top", "1")
+        assert r.returncode == 0, r.stderr
+        out = r.stdout
+        assert "start delays from the host times" in out, out
+        # 1 us start delay; the GPU idled 40 us waiting for the launch
+        # (host-late), 39 us more than solo's gap (whose 2 us include the 1 us
+        # from issue to start); the launch waited 10 us (the first kernel's
+        # run) + 39 us for the lock.
+        assert "request 5: total 74, 1 / 0 / 39 (host-late 40, lock waits 49);" in out, out
         with open(bad, "w") as f:
             f.write("[1, 2")
         r = run("--trace", bad, "--solo", solo, "--task", "detect")
