@@ -97,7 +97,9 @@ struct CoordinatorConfig {
   int poll_interval_us = 0;             // dispatcher sleep between polls while busy; 0: yield
   // wait() polls (yielding) for this long before it sleeps on a condition
   // variable: a wake-up costs tens of µs, more than a critical request can
-  // afford; cudaStreamSynchronize spins too by default.
+  // afford; cudaStreamSynchronize spins too by default. While it polls, a
+  // critical request whose last kernel has ended completes in wait() itself,
+  // without waiting for the dispatcher's next round.
   int wait_spin_us = 5000;
   // Creates every stream the coordinator uses (priority as for
   // cudaStreamCreateWithPriority). Unset: cudaStreamCreateWithPriority with
@@ -135,7 +137,8 @@ class Coordinator {
   Status submit(TaskId task, const KernelLaunch& launch);
   // Closes the open request; it completes when its launches have run.
   Status end_request(TaskId task, RequestId* id = nullptr);
-  // Blocks until the request completes; timeout_ms < 0: forever.
+  // Blocks until the request completes; timeout_ms < 0: forever. The
+  // completion time in `result` is when the coordinator saw it complete.
   Status wait(RequestId request, RequestResult* result, int timeout_ms = -1);
   // Blocks until nothing of the request is left to issue: every kernel and
   // shard went out (or it failed, or it completed and a callback took it).
