@@ -17,6 +17,9 @@ With host times it also splits where the host held the request up:
                was not yet issued (issued_us after the previous kernel ended);
   lock waits   time its launches waited for the coordinator's lock
                (locked_us - submitted_us, summed).
+Last, what the request's kernels shared the GPU with: the time other tasks'
+kernels ran during them, per task and kind (critical, normal whole, shard,
+persistent), for all requests and for the slowest 1%.
 For the slowest requests it lists the normal work running when the request
 started: persistent kernels (with the drain they needed after a stop), shards.
 
@@ -26,6 +29,7 @@ started: persistent kernels (with the drain they needed after a stop), shards.
 Only the Python standard library. Exit 2 on unusable input, with the reason.
 """
 import argparse
+import bisect
 import json
 import os
 import statistics
@@ -52,6 +56,27 @@ def requests_of(spans, task):
             by_request[e["args"]["request"]].append(e)
     reqs = [sorted(v, key=lambda e: e["ts"]) for v in by_request.values()]
     return sorted(reqs, key=lambda r: r[0]["ts"])
+
+
+def kind(e):
+    cat = e.get("cat", "")
+    if cat.startswith("critical"):
+        return "critical"
+    return "persistent" if "persistent" in cat else "shard" if "shard" in cat else "whole"
+
+
+def sharing(request, others, starts, longest):
+    """Microseconds other tasks' kernels ran during this request's kernels, by (task, kind)."""
+    out = defaultdict(float)
+    for e in request:
+        a, b = e["ts"], e["ts"] + e["dur"]
+        lo = bisect.bisect_left(starts, a - longest)
+        hi = bisect.bisect_left(starts, b)
+        for x in others[lo:hi]:
+            overlap = min(b, x["ts"] + x["dur"]) - max(a, x["ts"])
+            if overlap > 0:
+                out[(x["args"].get("task", "?"), kind(x))] += overlap
+    return out
 
 
 def shape(reqs):
@@ -84,6 +109,9 @@ def main():
     n, solo_durs, solo_gaps = shape(solo)
     solo_span = statistics.median(r[-1]["ts"] + r[-1]["dur"] - r[0]["ts"] for r in solo if len(r) == n)
     normal = sorted((e for e in spans if e.get("cat", "").startswith("normal")), key=lambda e: e["ts"])
+    others = sorted((e for e in spans if e.get("args", {}).get("task") != a.task), key=lambda e: e["ts"])
+    other_starts = [e["ts"] for e in others]
+    longest = max((e["dur"] for e in others), default=0.0)
 
     host_times = all("submitted_us" in e.get("args", {}) for r in reqs for e in r)
     offset = None
@@ -109,7 +137,8 @@ def main():
             lock_wait = sum(max(0.0, e["args"].get("locked_us", e["args"]["submitted_us"]) - e["args"]["submitted_us"])
                             for e in r)
         rows.append(dict(k=k, total=delay + (end - start), delay=delay, kernels=kernels, gaps=gaps, running=running,
-                         release=release, host_late=host_late, lock_wait=lock_wait))
+                         release=release, host_late=host_late, lock_wait=lock_wait,
+                         sharing=sharing(r, others, other_starts, longest)))
 
     rows_by_total = sorted(rows, key=lambda x: x["total"])
     p99_row = rows_by_total[min(len(rows) - 1, int(round(0.99 * (len(rows) - 1))))]
@@ -137,8 +166,6 @@ def main():
         out.append("(no --period-us: start delays not estimated)")
     out.append("")
     # How often a request started while normal work of each kind was still running.
-    def kind(e):
-        return "persistent" if "persistent" in e["cat"] else "shard" if "shard" in e["cat"] else e["cat"]
     with_kind = defaultdict(list)
     for x in rows:
         for kd in {kind(e) for e in x["running"]} or {"none"}:
@@ -148,6 +175,15 @@ def main():
     for kd in sorted(with_kind):
         out.append(f"| {kd} | {len(with_kind[kd])} | {statistics.mean(with_kind[kd]):.1f} |")
     out.append("")
+    shared = sorted({key for x in rows for key in x["sharing"]})
+    if shared:
+        out.append("| its kernels shared the GPU with (us per request) | all requests | slowest 1% |")
+        out.append("|---|---|---|")
+        for key in shared:
+            all_mean = statistics.mean(x["sharing"].get(key, 0.0) for x in rows)
+            top_mean = statistics.mean(x["sharing"].get(key, 0.0) for x in top)
+            out.append(f"| {key[0]} {key[1]} | {all_mean:.1f} | {top_mean:.1f} |")
+        out.append("")
     out.append(f"Slowest {a.top} requests (us; start delay / kernels / gaps over solo; normal work running at release):")
     for x in reversed(rows_by_total[-a.top:]):
         what = "; ".join(

@@ -5,7 +5,8 @@ Solo: requests of 3 kernels of 10 us with 2 us gaps, one every 100 us. Under
 the policy: the same, except request 5 starts 30 us late and its first kernel
 runs 50 us longer, while a persistent normal kernel (drain 70 us) runs across
 its release. The tool must find 30 / 50 / 0 us over solo for it, list the
-persistent kernel, and refuse a file that is not a trace. With host times
+persistent kernel and the time it shared the GPU with the request's kernels,
+and refuse a file that is not a trace. With host times
 (submitted/locked/issued) it must take start delays from them and find a
 launch's wait for the coordinator's lock."""
 import json
@@ -80,6 +81,9 @@ def main():
         assert "conv3x3 persistent blocks 0+64 P=32 drain 70" in out, out
         assert "| persistent | 1 | 30.0 |" in out, out
         assert "| none | 19 | 0.0 |" in out, out
+        # The persistent kernel [1480, 1600) overlaps request 15's kernels
+        # [1530, 1590) and [1592, 1602): 68 us, over 20 requests 3.4 us each.
+        assert "| features persistent | 3.4 | 68.0 |" in out, out
         # Host times: exact start delays, and the late launch found in the lock.
         write(solo, [s for k in range(30) for s in request_with_host_times(k)])
         write(policy, [s for k in range(30) for s in request_with_host_times(k, lock_late=(k == 15))])
