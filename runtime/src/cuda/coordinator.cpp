@@ -175,11 +175,11 @@ struct RequestState {
   // Ordered within a caller's stream (StreamOrder; rewritten launches).
   StreamOrder order;
   bool order_waited = false, gate_released = false;
-  bool all_issued = false;  // ended, nothing queued: what went out needs only the GPU
-  // For wait() to see completion on the GPU without the lock: the end event
-  // of its last issued launch, published once all_issued.
+  // Ended, nothing queued: what went out needs only the GPU. Atomic, like
+  // last_end (its last issued launch's end event), for wait() to see
+  // completion on the GPU without the lock.
+  std::atomic<bool> all_issued{false};
   std::atomic<cudaEvent_t> last_end{nullptr};
-  std::atomic<bool> all_issued_seen{false};
   bool caller_ready = false;         // `order.after` seen complete
   double awaiting_caller_since_us = 0;
 };
@@ -378,8 +378,7 @@ struct Coordinator::State {
   // --- completion ----------------------------------------------------------
   void maybe_complete(RequestState* r) {
     if (r->ended && !r->queued && !r->all_issued) {  // nothing left to issue: right after its last kernel
-      r->all_issued = true;
-      r->all_issued_seen.store(true, std::memory_order_release);
+      r->all_issued.store(true, std::memory_order_release);
       release_gate(r);
       done_cv.notify_all();  // wait_issued
     }
@@ -1333,7 +1332,7 @@ Status Coordinator::wait(RequestId request, RequestResult* result, int timeout_m
       // Its last launch ended on the GPU: complete it here rather than wait
       // for the dispatcher's next round.
       const cudaEvent_t last = critical ? r->last_end.load(std::memory_order_acquire) : nullptr;
-      if (last && r->all_issued_seen.load(std::memory_order_acquire) && cudaEventQuery(last) == cudaSuccess) {
+      if (last && r->all_issued.load(std::memory_order_acquire) && cudaEventQuery(last) == cudaSuccess) {
         lock = s.lock_api();
         const bool wake = s.retire_request_launches(*r) && s.dispatcher_sleeping;
         lock.unlock();
