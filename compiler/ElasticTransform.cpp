@@ -89,6 +89,7 @@ TransformResult transform_translation_unit(ASTContext& ast, DiagnosticsEngine& d
     for (Pass* pass : passes) {
       PassResult ran = pass->run(kernel, emit);
       if (auto* variant = std::get_if<VariantRecord>(&ran)) {
+        emit.note_variant(kernel.pattern, variant->kind);
         outcome.variants.push_back(std::move(*variant));
       } else {
         const PassRefusal& refusal = std::get<PassRefusal>(ran);

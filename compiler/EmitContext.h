@@ -77,6 +77,14 @@ class EmitContext {
     return cloned_.insert({key, suffix}).second;
   }
 
+  // The variant kinds emitted so far for a kernel, in pass order: a later
+  // pass may build on an earlier one (the persistent helper hands one-wave
+  // launches to the sliced variant's helper, declared above it).
+  void note_variant(const clang::FunctionDecl* kernel, const std::string& kind) { emitted_.insert({kernel, kind}); }
+  bool has_variant(const clang::FunctionDecl* kernel, const std::string& kind) const {
+    return emitted_.count({kernel, kind}) != 0;
+  }
+
  private:
   clang::ASTContext& ast_;
   TranslationUnitAnalysis& analysis_;
@@ -84,6 +92,7 @@ class EmitContext {
   std::string output_name_;
   CloneBuilder cloner_;
   std::set<std::pair<const clang::FunctionDecl*, std::string>> cloned_;
+  std::set<std::pair<const clang::FunctionDecl*, std::string>> emitted_;
 };
 
 }  // namespace miriam

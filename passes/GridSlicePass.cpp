@@ -23,7 +23,7 @@ PassResult GridSlicePass::run(const KernelInfo& kernel, EmitContext& emit) {
   request.prologue = render_template(templates::kSlicedPrologue, {{"shadows", logical_grid_shadows(plan.kernel_reads)}});
   return emit_logical_grid_variant(
       kernel, plan, std::move(request),
-      {kind(), "__miriam_sliced", "__miriam_launch_sliced", templates::kSliceLaunchHelper,
+      {kind(), "__miriam_sliced", kSlicedHelperSuffix, templates::kSliceLaunchHelper,
        "runs logical blocks [slice.begin, slice.end) of the original grid", {{"__miriam_slice", "miriam::Slice", 0}}},
       emit);
 }

@@ -7,6 +7,10 @@
 
 namespace miriam {
 
+// The sliced launch helper's name is the kernel's plus this (the persistent
+// helper calls it for launches that need no loop).
+inline constexpr const char* kSlicedHelperSuffix = "__miriam_launch_sliced";
+
 class GridSlicePass : public Pass {
  public:
   const char* kind() const override { return "sliced"; }

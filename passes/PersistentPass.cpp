@@ -8,6 +8,7 @@
 
 #include <set>
 
+#include "GridSlicePass.h"
 #include "LogicalGridRewrite.h"
 #include "Naming.h"
 #include "ReturnRewrite.h"
@@ -159,12 +160,18 @@ PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
                           : std::string("    ") + kNextBlockLabel + ":  // where `return` in the body goes\n";
   request.epilogue = render_template(templates::kPersistentEpilogue, {{"label", label}});
   request.body_edits = std::move(return_edits);
+  // One-wave launches skip the loop through the sliced helper, when this file has one for the kernel.
+  TemplateValues helper_values = {{"loop_free", ""}};
+  if (emit.has_variant(kernel.pattern, "sliced"))
+    helper_values = {{"loop_free", templates::kPersistentLoopFree},
+                     {"sliced_helper", kernel.name + kSlicedHelperSuffix}};
   return emit_logical_grid_variant(
       kernel, plan, std::move(request),
       {kind(), "__miriam_persistent", "__miriam_launch_persistent", templates::kPersistentLaunchHelper,
        "launch.physical_blocks blocks run logical blocks [slice.begin, slice.end), preemptible between logical "
        "blocks",
-       {{"__miriam_ctrl", "miriam::PersistentControl*", 0}, {"__miriam_slice", "miriam::Slice", 1}}},
+       {{"__miriam_ctrl", "miriam::PersistentControl*", 0}, {"__miriam_slice", "miriam::Slice", 1}},
+       std::move(helper_values)},
       emit);
 }
 

@@ -70,15 +70,18 @@ PassResult emit_elastic_variant(const KernelInfo& kernel, const BuiltinRewritePl
   std::optional<std::string> clone = emit.cloner().clone(kernel.pattern, request, error);
   if (!clone) return refuse(error, kernel);
 
-  TemplateValues values = variant.helper_values;
-  values.insert({{"kernel", kernel.qualified_name},
-                 {"template_header", signature->template_header},
-                 {"linkage", kernel.internal_linkage && !kernel.is_template ? "static " : ""},
-                 {"helper", kernel.name + variant.helper_suffix},
-                 {"params", signature->params},
-                 {"variant", kernel.name + variant.variant_suffix},
-                 {"explicit_args", signature->explicit_args},
-                 {"args", signature->args}});
+  TemplateValues values = {{"kernel", kernel.qualified_name},
+                           {"template_header", signature->template_header},
+                           {"linkage", kernel.internal_linkage && !kernel.is_template ? "static " : ""},
+                           {"helper", kernel.name + variant.helper_suffix},
+                           {"params", signature->params},
+                           {"variant", kernel.name + variant.variant_suffix},
+                           {"explicit_args", signature->explicit_args},
+                           {"args", signature->args}};
+  // A pass's own values may name the common placeholders ({{args}}, ...) and its other values.
+  TemplateValues all = values;
+  all.insert(variant.helper_values.begin(), variant.helper_values.end());
+  for (const auto& [name, text] : variant.helper_values) values[name] = render_template(text, all);
   std::string helper = render_template(variant.helper_template, values);
   std::string block = "// miriam: " + std::string(variant.kind) + " variant of '" + kernel.qualified_name +
                       "': " + variant.summary + "\n" + emit.cloner().line_directive_for_decl(kernel.pattern) +

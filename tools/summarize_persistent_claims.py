@@ -19,6 +19,11 @@ def mode_of(schedule):
     return rest if rest else "C=1"
 
 
+def main_mode(variant):
+    """The mode of the main timing: its schedule when recorded, else C=1 (older runs)."""
+    return mode_of(variant["timing"]["schedule"]) if "schedule" in variant["timing"] else "C=1"
+
+
 def main() -> int:
     result = json.load(open(sys.argv[1]))
     dev = result["device"]
@@ -30,7 +35,7 @@ def main() -> int:
             timings = [v["timing"]] + v.get("extra_timings", [])
             cells = {}
             for t in timings:
-                mode = mode_of(t.get("schedule", "")) if t is not v["timing"] else "C=1"
+                mode = mode_of(t.get("schedule", "")) if t is not v["timing"] else main_mode(v)
                 if mode not in modes:
                     modes.append(mode)
                 cells[mode] = t["overhead_percent"]

@@ -52,6 +52,7 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"deadline_misses", stats->deadline_misses},
                         {"launch_errors", stats->launch_errors},
                         {"persistent_launches", stats->persistent_launches},
+                        {"persistent_loop_free", stats->persistent_loop_free},
                         {"preemptions_requested", stats->preemptions_requested},
                         {"preemptions", stats->preemptions},
                         {"resumes", stats->resumes},

@@ -126,6 +126,30 @@ TEST_CASE("a persistent launch: validity, no per-launch work, progress and resum
   CHECK(miriam::persistent_progress(covered, 11) == 30);
   covered.static_first_chunk = false;
   CHECK_FALSE(covered.static_chunks_cover());
+  // One static logical block per physical block, and nothing else: only then
+  // may the sliced variant run the launch (its blocks run once each, none
+  // can stop, and it uses no more blocks than P).
+  miriam::PersistentLaunch wave = launch;  // [4, 30) of 30: 26 logical blocks
+  wave.static_first_chunk = true;
+  wave.physical_blocks = 26;
+  CHECK(wave.one_block_each());
+  const miriam::SliceLaunch sliced = wave.slice_launch();
+  CHECK(sliced.begin == 4);
+  CHECK(sliced.end == 30);
+  CHECK(sliced.valid());
+  CHECK(sliced.physical_grid().x == 26);
+  wave.physical_blocks = 40;  // more blocks than work: the extra ones would run nothing
+  CHECK(wave.one_block_each());
+  wave.physical_blocks = 25;  // one block would claim a second logical block by ticket
+  CHECK_FALSE(wave.one_block_each());
+  wave.physical_blocks = 13;
+  wave.chunk = 2;  // covered by static chunks, but 2 per block: the sliced launch would use 26 blocks, not 13
+  CHECK(wave.static_chunks_cover());
+  CHECK_FALSE(wave.one_block_each());
+  wave.chunk = 1;
+  wave.physical_blocks = 26;
+  wave.static_first_chunk = false;  // each claim checks the stop word: preemptible
+  CHECK_FALSE(wave.one_block_each());
   miriam::PersistentLaunch resumed = launch;
   CHECK(miriam::persistent_resume_launch(resumed, 15));
   CHECK(resumed.begin == 15);

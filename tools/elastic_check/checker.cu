@@ -171,6 +171,7 @@ void check_launch(const Plan& plan, const CheckOptions& options, cudaStream_t st
     if (a.failed_to_run) continue;
     VariantResult& v = result.variants[a.result];
     const Schedule whole = a.runner->timing_schedule();
+    v.timing_schedule = whole.name;
     try {
       v.timing = time_interleaved([&](cudaStream_t s) { launch.launch_original(args, s); },
                                   [&](cudaStream_t s) { a.runner->run(whole, args, s); }, options.warmup,

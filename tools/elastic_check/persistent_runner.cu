@@ -13,7 +13,9 @@
 // or host sync between them. Each of these for every claim mode (logical
 // blocks per claim C = 1, 4, 16; with and without a static first chunk).
 // Every schedule must give bitwise the original's result: no logical block
-// skipped, none run twice.
+// skipped, none run twice. Launches go out as the emitted helper sends them:
+// one that needs no loop (PersistentLaunch::one_block_each) runs the sliced
+// variant, so the schedules check that path too.
 #include <algorithm>
 #include <chrono>
 #include <iterator>
@@ -40,24 +42,34 @@ constexpr unsigned kMaxCycles = 400;
 constexpr unsigned kLatencySamples = 30;
 
 // How physical blocks claim logical blocks (PersistentLaunch::chunk and
-// static_first_chunk). The first is the default, timed as "the" overhead and
-// used for the preemption latency; the others are timed as extras.
+// static_first_chunk), and whether a launch that needs no loop may run the
+// sliced variant as the launch helper and the coordinator do
+// (PersistentLaunch::one_block_each); `loop` keeps the loop, to time its cost.
 struct ClaimMode {
   unsigned chunk;  // 0: "even", the C <= 16 the planner's even_claim_chunk picks for the launch
   bool static_first_chunk;
+  bool loop = false;
   std::string suffix() const {
     if (chunk == 1 && !static_first_chunk) return "";
     const std::string c = chunk == 0 ? std::string("even") : std::to_string(chunk);
-    return " C=" + c + (static_first_chunk ? " static" : "");
+    return " C=" + c + (static_first_chunk ? " static" : "") + (loop ? " loop" : "");
   }
 };
 constexpr ClaimMode kClaimModes[] = {{1, false}, {4, false}, {16, false}, {1, true}, {4, true}, {16, true}};
+// Timed as "the" overhead: the coordinator's default (C = 1, static first
+// chunk), launched as the helper launches it.
+constexpr ClaimMode kDefaultMode = {1, true};
+// The preemption latency is measured without static chunks: a stop may then
+// land before any logical block.
+constexpr ClaimMode kLatencyMode = {1, false};
 // Timed too, and checked with one whole-grid launch: what the coordinator
 // would run with a claim budget of 16 logical blocks.
 constexpr ClaimMode kEvenMode = {0, true};
+// Timed: the default mode with the loop even where the launch needs none.
+constexpr ClaimMode kDefaultLoopMode = {1, true, true};
 constexpr unsigned kEvenMaxChunk = 16;
 
-ClaimMode mode_of(const Schedule& s) { return ClaimMode{s.chunk, s.static_first_chunk}; }
+ClaimMode mode_of(const Schedule& s) { return ClaimMode{s.chunk, s.static_first_chunk, s.persistent_loop}; }
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -104,6 +116,10 @@ class PersistentRunner final : public VariantRunner {
   PersistentRunner(const KernelLaunch& launch, const ::miriam::VariantSymbol& variant)
       : launch_(launch), variant_(variant), owned_(std::make_unique<Owned>()) {
     allow_dynamic_shared(variant_.host_stub, launch_.dynamic_shared_bytes);
+    if (const ::miriam::VariantSymbol* sliced = launch_.symbol->variant("sliced")) {
+      sliced_stub_ = sliced->host_stub;
+      allow_dynamic_shared(sliced_stub_, launch_.dynamic_shared_bytes);
+    }
     int device = 0;
     MIRIAM_CUDA(cudaGetDevice(&device));
     MIRIAM_CUDA(cudaDeviceGetAttribute(&sms_, cudaDevAttrMultiProcessorCount, device));
@@ -141,13 +157,16 @@ class PersistentRunner final : public VariantRunner {
     return out;
   }
 
-  Schedule timing_schedule() const override { return timed(kClaimModes[0]); }
+  Schedule timing_schedule() const override { return timed(kDefaultMode); }
 
   // The other claim modes, timed the same way: the lead picks C from these.
   std::vector<Schedule> extra_timing_schedules() const override {
     std::vector<Schedule> out;
-    for (std::size_t i = 1; i < std::size(kClaimModes); ++i) out.push_back(timed(kClaimModes[i]));
+    for (const ClaimMode& mode : kClaimModes)
+      if (mode.chunk != kDefaultMode.chunk || mode.static_first_chunk != kDefaultMode.static_first_chunk)
+        out.push_back(timed(mode));
     out.push_back(timed(kEvenMode));
+    out.push_back(timed(kDefaultLoopMode));
     return out;
   }
 
@@ -158,7 +177,7 @@ class PersistentRunner final : public VariantRunner {
     if (starts_with(schedule.name, "preempt/resume")) return preempt_resume(args, stream, mode);
     if (starts_with(schedule.name, "back-to-back")) return back_to_back(args, stream, mode);
     const unsigned p = static_cast<unsigned>(std::stoul(schedule.name.substr(2)));  // "P=<p>[ C=...]"
-    enqueue(range(0, p, mode), args, stream);
+    enqueue(range(0, p, mode), args, stream, mode.loop);
   }
 
   std::optional<PreemptionResult> measure_preemption(ArgPack& args, cudaStream_t stream) const override {
@@ -195,6 +214,7 @@ class PersistentRunner final : public VariantRunner {
   static Schedule with_mode(Schedule s, const ClaimMode& mode) {
     s.chunk = mode.chunk;
     s.static_first_chunk = mode.static_first_chunk;
+    s.persistent_loop = mode.loop;
     return s;
   }
 
@@ -220,11 +240,21 @@ class PersistentRunner final : public VariantRunner {
     return l;
   }
 
-  // What the emitted k__miriam_launch_persistent does, through the host stub.
-  void enqueue(::miriam::PersistentLaunch l, ArgPack& args, cudaStream_t stream) const {
+  // What the emitted k__miriam_launch_persistent does, through the host stubs:
+  // a launch that needs no loop goes to the sliced variant (unless `loop`).
+  void enqueue(::miriam::PersistentLaunch l, ArgPack& args, cudaStream_t stream, bool loop = false) const {
     l.stream = stream;
     if (!l.valid()) throw std::logic_error("persistent runner: invalid launch");
     MIRIAM_CUDA(::miriam::persistent_prepare_launch(l));
+    if (!loop && sliced_stub_ && l.one_block_each()) {
+      const ::miriam::SliceLaunch sl = l.slice_launch();
+      ::miriam::Slice slice = sl.slice();
+      std::vector<void*> params = args.with_prefix({&slice});
+      MIRIAM_CUDA(cudaLaunchKernel(sliced_stub_, sl.physical_grid(), sl.block, params.data(), sl.shared_bytes,
+                                   stream));
+      MIRIAM_CHECK_LAUNCH("persistent launch run by the sliced variant");
+      return;
+    }
     ::miriam::PersistentControl* control = l.control;
     ::miriam::Slice slice = l.slice();  // with the claim mode
     std::vector<void*> params = args.with_prefix({&control, &slice});
@@ -263,7 +293,7 @@ class PersistentRunner final : public VariantRunner {
   std::pair<double, double> timed_launch(ArgPack& args, cudaStream_t stream, double delay_us, unsigned p) const {
     clear_stop(stream);
     MIRIAM_CUDA(cudaStreamSynchronize(stream));
-    const ::miriam::PersistentLaunch l = range(0, p, kClaimModes[0]);
+    const ::miriam::PersistentLaunch l = range(0, p, kLatencyMode);
     MIRIAM_CUDA(cudaEventRecord(owned_->started, stream));
     enqueue(l, args, stream);
     MIRIAM_CUDA(cudaEventRecord(owned_->exited, stream));
@@ -387,12 +417,13 @@ class PersistentRunner final : public VariantRunner {
     ++stats.cycles;
     clear_stop(stream);
     // The cycles reported with the preemption latency: the default mode's.
-    if (mode.chunk == kClaimModes[0].chunk && mode.static_first_chunk == kClaimModes[0].static_first_chunk)
+    if (mode.chunk == kLatencyMode.chunk && mode.static_first_chunk == kLatencyMode.static_first_chunk)
       last_cycles_ = stats;
   }
 
   KernelLaunch launch_;
   ::miriam::VariantSymbol variant_;
+  const void* sliced_stub_ = nullptr;  // the kernel's sliced variant, if it has one
   std::unique_ptr<Owned> owned_;
   int sms_ = 1;
   unsigned resident_ = 1;

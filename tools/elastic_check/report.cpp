@@ -74,7 +74,10 @@ json to_json(const VariantResult& v) {
                        {"cycles_no_progress", p.cycles_no_progress},
                        {"cycles_after_finish", p.cycles_after_finish}};
   }
-  if (v.timing) j["timing"] = timing_json(*v.timing);
+  if (v.timing) {
+    j["timing"] = timing_json(*v.timing);
+    if (!v.timing_schedule.empty()) j["timing"]["schedule"] = v.timing_schedule;
+  }
   if (!v.extra_timings.empty()) {
     json extra = json::array();
     for (const auto& [schedule, t] : v.extra_timings) {

@@ -73,6 +73,7 @@ struct VariantResult {
   std::string reason;  // refusal reason, error message, ...
   std::vector<ScheduleResult> schedules;
   std::optional<TimingResult> timing;
+  std::string timing_schedule;  // the schedule `timing` ran ("P=1056 C=1 static", ...)
   std::vector<std::pair<std::string, TimingResult>> extra_timings;  // by schedule name (shrunk: "f=2", ...)
   std::optional<PreemptionResult> preemption;  // persistent variants
   std::optional<FuncAttributes> attributes;

@@ -23,6 +23,7 @@ struct Schedule {
   unsigned factor = 0;             // shrunk variants: logical threads per physical thread
   unsigned chunk = 1;              // persistent variants: logical blocks per claim
   bool static_first_chunk = false; // persistent variants: first chunk without an atomic
+  bool persistent_loop = false;    // persistent variants: keep the loop where the sliced variant would run the launch
 };
 
 // Cap on slices of the "per-block" schedule; larger grids get equal slices

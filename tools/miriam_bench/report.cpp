@@ -272,6 +272,7 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
                 {"requests_failed", run.stats.requests_failed},
                 {"launch_errors", run.stats.launch_errors},
                 {"persistent_launches", run.stats.persistent_launches},
+                {"persistent_loop_free", run.stats.persistent_loop_free},
                 {"preemptions_requested", run.stats.preemptions_requested},
                 {"preemptions", run.stats.preemptions},
                 {"resumes", run.stats.resumes},

@@ -398,6 +398,16 @@ struct PersistentLaunch {
   bool static_chunks_cover() const {
     return static_first_chunk && static_cast<unsigned long long>(physical_blocks) * chunk >= end - begin;
   }
+  // Each physical block runs at most one logical block, its static first
+  // chunk (C = 1, P >= count): nothing is claimed and no stop can be honoured,
+  // so the persistent loop buys nothing. Such a launch may run the sliced
+  // variant instead (slice_launch()), without the loop's cost: same logical
+  // blocks, each once, the same P blocks or fewer on the GPU, and the same
+  // progress afterwards (its end; the control block is not touched either way).
+  bool one_block_each() const {
+    return static_first_chunk && chunk == 1 && end > begin && physical_blocks >= end - begin;
+  }
+  SliceLaunch slice_launch() const { return SliceLaunch{grid, block, shared_bytes, stream, begin, end}; }
   dim3 physical_grid() const { return dim3(physical_blocks, 1, 1); }
   bool valid() const {
     if (control == nullptr || physical_blocks < 1 || physical_blocks > kMaxPersistentBlocks || chunk < 1 ||

@@ -729,6 +729,9 @@ struct Coordinator::State {
     l.chunk = sizing.chunk;
     l.static_first_chunk = sizing.static_first_chunk;
     l.control = t->channel->device_control();
+    // One static logical block per physical block: it could not stop anyway,
+    // so the sliced variant runs it without the persistent loop's cost.
+    const bool loop_free = l.one_block_each() && rec->kernel->sliced != nullptr;
     Issued i;
     i.task = t;
     i.request = rec->request;
@@ -738,9 +741,10 @@ struct Coordinator::State {
     i.resident_blocks = l.physical_blocks;
     i.persistent = true;
     i.record = rec;
-    i.footprint = rec->shape.persistent;
+    i.footprint = loop_free ? rec->shape.sliced : rec->shape.persistent;
     i.block_time = rec->block_time;
     i.concurrent_blocks = l.physical_blocks;
+    if (loop_free) i.resident_blocks = i.concurrent_blocks = i.blocks;
     cudaError_t err = begin_issue(i, s);
     if (err == cudaSuccess) err = l.valid() ? t->channel->prepare(l) : cudaErrorInvalidValue;
     if (err == cudaSuccess) {
@@ -748,8 +752,12 @@ struct Coordinator::State {
       Slice slice = l.slice();
       rec->arg_ptrs[0] = &control;  // both copied by cudaLaunchKernel before it returns
       rec->arg_ptrs[1] = &slice;
-      err = cudaLaunchKernel(rec->kernel->persistent, l.physical_grid(), l.block, rec->arg_ptrs, l.shared_bytes,
-                             s->stream);
+      if (loop_free)
+        err = cudaLaunchKernel(rec->kernel->sliced, physical_grid_for(i.blocks), l.block, rec->arg_ptrs + 1,
+                               l.shared_bytes, s->stream);
+      else
+        err = cudaLaunchKernel(rec->kernel->persistent, l.physical_grid(), l.block, rec->arg_ptrs, l.shared_bytes,
+                               s->stream);
     }
     if (err == cudaSuccess) err = t->channel->after_launch(s->stream);
     if (finish_issue(rec, i, err, "persistent")) {
@@ -761,6 +769,7 @@ struct Coordinator::State {
       t->persistent_beside_critical = sizing.reason == PersistentReason::kIdleSms;
       ++persistent_runs;
       ++stats.persistent_launches;
+      if (loop_free) ++stats.persistent_loop_free;
     }
     return true;
   }

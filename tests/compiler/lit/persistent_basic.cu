@@ -8,8 +8,12 @@
 // RUN: FileCheck --check-prefix=SUMMARY %s < %t.summary
 // RUN: FileCheck --check-prefix=MANIFEST %s < %t/persistent_basic.miriam.json
 // RUN: %validate %t/persistent_basic.miriam.json
+// Without the sliced pass the persistent helper always runs the loop:
+// RUN: rm -rf %t.alone && %miriamc %s -o %t.alone --passes=persistent > /dev/null
+// RUN: FileCheck --check-prefix=ALONE %s < %t.alone/persistent_basic.elastic.cu
 // REQUIRES: nvcc
 // RUN: %nvcc -I%support_include %t/persistent_basic.elastic.cu
+// RUN: %nvcc -I%support_include %t.alone/persistent_basic.elastic.cu
 
 #include <cuda_runtime.h>
 
@@ -53,8 +57,14 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_block_exit({{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK: cudaError_t scale{{__}}miriam_launch_persistent(const ::miriam::PersistentLaunch& {{__}}miriam_launch, float a, float* x, int n) {
 // CHECK: ::miriam::persistent_prepare_launch({{__}}miriam_launch);
+// With a sliced variant in the file, launches that need no loop go to it:
+// CHECK: if ({{__}}miriam_launch.one_block_each())
+// CHECK-NEXT: return scale{{__}}miriam_launch_sliced({{__}}miriam_launch.slice_launch(), a, x, n);
 // CHECK: scale{{__}}miriam_persistent<<<{{__}}miriam_launch.physical_grid(), {{__}}miriam_launch.block,
 // CHECK: ({{__}}miriam_launch.control, {{__}}miriam_launch.slice(), a, x, n);
+// ALONE: cudaError_t scale{{__}}miriam_launch_persistent(
+// ALONE-NOT: one_block_each
+// ALONE: scale{{__}}miriam_persistent<<<
 // CHECK: {"sliced", "scale{{__}}miriam_sliced", reinterpret_cast<const void*>(&::scale{{__}}miriam_sliced)},
 // CHECK: {"persistent", "scale{{__}}miriam_persistent", reinterpret_cast<const void*>(&::scale{{__}}miriam_persistent)},
 

@@ -482,11 +482,13 @@ TEST_CASE("report verdicts and JSON") {
   pass.verdict = Verdict::Pass;
   pass.schedules.push_back({"1 slice", 1, false, "", 2, 2, std::nullopt});
   pass.timing = TimingResult{5, 50, 10.0, 10.2, 2.0, 9.9, 10.1, 10.5, 10.7};
+  pass.timing_schedule = "P=1056 C=1 static";
   l.variants.push_back(pass);
   CHECK_FALSE(r.failed());
   json j = to_json(r);
   CHECK(j["device"]["driver_version"] == "13.0");
   CHECK(j["launches"][0]["variants"][1]["timing"]["overhead_percent"] == 2.0);
+  CHECK(j["launches"][0]["variants"][1]["timing"]["schedule"] == "P=1056 C=1 static");
   CHECK(j["launches"][0]["variants"][0]["verdict"] == "refused");
   CHECK(j["summary"]["pass"] == true);
   r.launches[0].variants[1].verdict = Verdict::Fail;
