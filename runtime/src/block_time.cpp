@@ -17,4 +17,15 @@ std::optional<double> BlockTimeEstimate::block_us() const {
   return block_us_;
 }
 
+void LearnedBlockTime::observe(double duration_us, std::uint64_t logical_blocks,
+                               std::uint64_t concurrent_blocks) const {
+  if (launch_) launch_->observe(duration_us, logical_blocks, concurrent_blocks);
+  if (shape_) shape_->observe(duration_us, logical_blocks, concurrent_blocks);
+}
+
+std::optional<double> LearnedBlockTime::block_us() const {
+  if (launch_ && launch_->samples() > 0) return launch_->block_us();
+  return shape_ ? shape_->block_us() : std::nullopt;
+}
+
 }  // namespace miriam

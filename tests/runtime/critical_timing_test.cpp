@@ -23,6 +23,23 @@ TEST_CASE("block time: µs per wave from a launch's GPU time") {
   CHECK(e.samples() == 2);
 }
 
+TEST_CASE("block time: a launch's own estimate, its shape's until it has one") {
+  BlockTimeEstimate conv3_1, conv3_2, shape;  // two layers of one shape
+  const LearnedBlockTime first(&conv3_1, &shape), second(&conv3_2, &shape);
+  CHECK_FALSE(static_cast<bool>(LearnedBlockTime()));  // nothing learned for it
+  CHECK(static_cast<bool>(first));
+  CHECK_FALSE(first.block_us());
+  first.observe(426, 1000, 1000);  // one wave of 426 µs
+  REQUIRE(first.block_us());
+  CHECK(*first.block_us() == doctest::Approx(426));
+  REQUIRE(second.block_us());  // no sample of its own: the shape's
+  CHECK(*second.block_us() == doctest::Approx(426));
+  second.observe(213, 1000, 1000);
+  CHECK(*second.block_us() == doctest::Approx(213));  // its own from now on
+  CHECK(*first.block_us() == doctest::Approx(426));   // the other layer keeps its own
+  CHECK(shape.samples() == 2);
+}
+
 TEST_CASE("arrival prediction: periodic releases only") {
   SUBCASE("periodic with small jitter: next release and its jitter") {
     ArrivalPredictor p;

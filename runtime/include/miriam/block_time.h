@@ -29,4 +29,26 @@ class BlockTimeEstimate {
   int samples_ = 0;
 };
 
+// A normal launch's block time, learned at two levels: for the launch itself
+// (its place in its task's requests: in a DNN the same layer every request)
+// and for its shape (kernel, grid, block, shared memory), which answers until
+// the launch has a sample of its own. The shape alone mixes layers: VGG-16's
+// conv3_1 and conv3_2 share a grid but differ 2x in block time (213 vs 421 µs
+// a wave in an H200 trace, session 5), and a stop-ahead sized for the shorter
+// one let the longer drain ~400 µs into a critical request.
+class LearnedBlockTime {
+ public:
+  LearnedBlockTime() = default;
+  LearnedBlockTime(BlockTimeEstimate* launch, BlockTimeEstimate* shape) : launch_(launch), shape_(shape) {}
+
+  // Whether anything is learned for this launch (normal launches under a planning policy).
+  explicit operator bool() const { return launch_ != nullptr; }
+  void observe(double duration_us, std::uint64_t logical_blocks, std::uint64_t concurrent_blocks) const;
+  std::optional<double> block_us() const;
+
+ private:
+  BlockTimeEstimate* launch_ = nullptr;
+  BlockTimeEstimate* shape_ = nullptr;
+};
+
 }  // namespace miriam

@@ -66,14 +66,21 @@ class DeviceGuard {
 struct TaskState;
 struct RequestState;
 
-// One normal launch shape (a layer, in a DNN): what its block times are learned per.
+// Launches past this index in a request share one estimate: the map stays
+// bounded for requests of endless launches.
+constexpr std::uint64_t kMaxLaunchOrdinal = 4096;
+
+// What block times are learned per (LearnedBlockTime): a normal launch shape,
+// and with a task, one launch of it (the shape at its place in the task's requests).
 struct LaunchShapeKey {
   const KernelEntry* kernel = nullptr;
   unsigned grid[3] = {}, block[3] = {};
   std::size_t shared_bytes = 0;
+  const TaskState* task = nullptr;  // null: every launch of the shape
+  std::uint32_t ordinal = 0;        // the launch's index in its request (capped), with `task`
   bool operator==(const LaunchShapeKey& o) const {
     return kernel == o.kernel && shared_bytes == o.shared_bytes && std::equal(grid, grid + 3, o.grid) &&
-           std::equal(block, block + 3, o.block);
+           std::equal(block, block + 3, o.block) && task == o.task && ordinal == o.ordinal;
   }
 };
 
@@ -81,7 +88,7 @@ struct LaunchShapeHash {
   std::size_t operator()(const LaunchShapeKey& k) const {
     std::size_t h = std::hash<const void*>()(k.kernel) ^ (k.shared_bytes * 0x9E3779B97F4A7C15ull);
     for (int i = 0; i < 3; ++i) h = h * 1000003u ^ k.grid[i], h = h * 1000003u ^ k.block[i];
-    return h;
+    return (h * 1000003u ^ std::hash<const void*>()(k.task)) * 1000003u ^ k.ordinal;
   }
 };
 
@@ -100,7 +107,7 @@ struct LaunchRecord {
   double locked_us = 0;      // host clock: when that submit() got the lock
   bool persistent_in_flight = false;  // a persistent launch runs [next_block, total_blocks)
   bool preempted = false;             // the next launch of it is a resume
-  BlockTimeEstimate* block_time = nullptr;  // normal launches under a planning policy
+  LearnedBlockTime block_time;       // normal launches under a planning policy
   std::uint64_t shard_slots = 0;      // slots the planner saw free for the next shard (0: whole GPU)
   LaunchFootprints shape;
   alignas(16) unsigned char arg_bytes[detail::kMaxArgBytes];
@@ -123,7 +130,7 @@ struct Issued {
   bool shard = false;
   bool persistent = false;
   LaunchRecord* record = nullptr;     // persistent: the record its unfinished blocks return to
-  BlockTimeEstimate* block_time = nullptr;  // learns from this launch's GPU time (begin is recorded)
+  LearnedBlockTime block_time;              // learns from this launch's GPU time (begin is recorded)
   std::uint64_t concurrent_blocks = 0;      // at most this many of its blocks resident at once
   unsigned shrink_factor = 0;               // a shrunk shard: its blocks ran f logical blocks' threads each
   std::uint64_t seq = 0;                    // issue order, unique: tells a retired head from its successor
@@ -406,7 +413,7 @@ struct Coordinator::State {
     return cudaEventElapsedTime(&ms, start_event, e) == cudaSuccess ? ms * 1000.0 : 0.0;
   }
 
-  std::vector<cudaEvent_t>& events_for(const BlockTimeEstimate* learns) {
+  std::vector<cudaEvent_t>& events_for(const LearnedBlockTime& learns) {
     return separate_timed_events && learns ? free_timed_events : free_events;
   }
 
@@ -432,7 +439,7 @@ struct Coordinator::State {
     if (q == cudaSuccess && i.block_time && i.begin) {
       float ms = 0;
       if (cudaEventElapsedTime(&ms, i.begin, i.end) == cudaSuccess)
-        i.block_time->observe(ms * 1000.0 / std::max(1u, i.shrink_factor), blocks_done, i.concurrent_blocks);
+        i.block_time.observe(ms * 1000.0 / std::max(1u, i.shrink_factor), blocks_done, i.concurrent_blocks);
     }
     if (q == cudaSuccess && config.tracing && i.begin) {
       TraceSpan span;
@@ -663,7 +670,7 @@ struct Coordinator::State {
   // False: out of events (retry after completions); a failed launch consumes
   // the record and fails its request.
   bool issue(LaunchRecord* rec, bool shard, std::uint64_t first, std::uint64_t count, unsigned shrink_factor = 0) {
-    if (events_for(shard ? rec->block_time : nullptr).size() < 2) return false;  // back-pressure: wait for completions
+    if (events_for(shard ? rec->block_time : LearnedBlockTime()).size() < 2) return false;  // back-pressure: wait for completions
     TaskState* t = rec->task;
     StreamState* s = t->stream;
     Issued i;
@@ -876,7 +883,7 @@ struct Coordinator::State {
       if (shrink_factor_valid(rec.block, o.factor, rec.kernel->shrink_max_factor)) c.shrunk.add(o.factor, o.footprint);
     }
     c.own_shards_in_flight = t.shards_in_flight;
-    c.observed_block_us = rec.block_time ? rec.block_time->block_us() : std::nullopt;
+    c.observed_block_us = rec.block_time.block_us();
     c.us_until_critical_due = us_until_critical_due(now);
     if (!policy->plans_shards()) return;
     for (const StreamState& s : streams) {
@@ -915,8 +922,7 @@ struct Coordinator::State {
     if (!due) return;
     for (TaskState& t : tasks) {
       if (!t.persistent_running || t.stop_requested || t.queue.empty()) continue;
-      const BlockTimeEstimate* bt = t.queue.front()->block_time;
-      const std::optional<double> b = bt ? bt->block_us() : std::nullopt;
+      const std::optional<double> b = t.queue.front()->block_time.block_us();
       if (b && policy->should_stop_ahead(*b, *due) && request_stop(t)) ++stats.stops_ahead;
     }
   }
@@ -1270,7 +1276,7 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
     rec->arg_ptrs[i + 2] = rec->arg_bytes + k->arg_offsets[i];
   }
   rec->shape = s.kernels.footprints(*k, launch.block, launch.shared_bytes);
-  rec->block_time = nullptr;
+  rec->block_time = {};
   rec->shard_slots = 0;
   if (!is_critical(&t) && s.policy->plans_shards()) {
     LaunchShapeKey key;
@@ -1278,7 +1284,10 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
     key.grid[0] = launch.grid.x, key.grid[1] = launch.grid.y, key.grid[2] = launch.grid.z;
     key.block[0] = launch.block.x, key.block[1] = launch.block.y, key.block[2] = launch.block.z;
     key.shared_bytes = launch.shared_bytes;
-    rec->block_time = &s.block_times[key];
+    BlockTimeEstimate* shape = &s.block_times[key];  // map nodes stay put as the map grows
+    key.task = &t;
+    key.ordinal = static_cast<std::uint32_t>(std::min<std::uint64_t>(r->result.launches, kMaxLaunchOrdinal));
+    rec->block_time = LearnedBlockTime(&s.block_times[key], shape);
   }
   ++r->queued;
   ++r->result.launches;
