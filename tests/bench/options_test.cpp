@@ -72,6 +72,13 @@ TEST_CASE("the miriam policy's planning knobs") {
                        "--shards-in-flight: '2' (expected N,M)", UsageError);
   CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--pad-critical-sms", "yes"}),
                        "--pad-critical-sms: 'yes' (expected on or off)", UsageError);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--long-blocks", "skip"}),
+                       "--long-blocks: 'skip' (expected hold, hold-all or pad)", UsageError);
+  CHECK(d.block_time_per_launch);
+  CHECK_FALSE(parse_options({"--workload", "a", "--block-time", "per-shape"}).block_time_per_launch);
+  CHECK(parse_options({"--workload", "a", "--block-time", "per-launch"}).block_time_per_launch);
+  CHECK_THROWS_WITH_AS(parse_options({"--workload", "a", "--block-time", "layer"}),
+                       "--block-time: 'layer' (expected per-launch or per-shape)", UsageError);
 }
 
 TEST_CASE("soak options") {

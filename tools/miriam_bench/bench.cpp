@@ -37,7 +37,7 @@ std::string describe_planner(const Options& options) {
   const ShardPlannerConfig& planner = options.policy_options.planner;
   return fmt::format(
       "critical_budget_us={} idle_budget_us={} pad_critical_sms={} hold_over_budget={} shards_in_flight={},{} "
-      "long_blocks={} drain_ahead={} shrunk={} claim_budget_us={} profile={} critical_order={}",
+      "long_blocks={} drain_ahead={} shrunk={} claim_budget_us={} profile={} critical_order={} block_time={}",
       planner.critical_budget_us, planner.idle_budget_us ? fmt::format("{}", *planner.idle_budget_us) : "none",
       planner.share_critical_sms ? "on" : "off", planner.hold_if_over_budget ? "yes" : "no",
       options.policy_options.shards_in_flight_critical, options.policy_options.shards_in_flight_idle,
@@ -46,7 +46,8 @@ std::string describe_planner(const Options& options) {
                                                     : "hold", options.policy_options.drain_ahead ? "on" : "off",
       options.policy_options.use_shrunk ? "on" : "off",
       options.policy_options.persistent.claim_budget_us,
-      options.profile.empty() ? "none" : options.profile, options.order_critical_tasks ? "priority" : "none");
+      options.profile.empty() ? "none" : options.profile, options.order_critical_tasks ? "priority" : "none",
+      options.block_time_per_launch ? "per-launch" : "per-shape");
 }
 
 std::vector<std::unique_ptr<BenchTask>> prepare_tasks(const Workload& w, const Options& options,

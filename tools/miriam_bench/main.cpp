@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
   env.verify = options.verify;
   env.policy_options = options.policy_options;
   env.order_critical_tasks = options.order_critical_tasks;
+  env.block_time_per_launch = options.block_time_per_launch;
   std::unique_ptr<GreenContext> green;
   if (options.sms > 0) {
     std::string error;

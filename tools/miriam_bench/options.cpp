@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <initializer_list>
 #include <sstream>
 
 namespace miriam::bench {
@@ -17,6 +18,19 @@ long long parse_integer(const std::string& option, const std::string& value, lon
   if (used != value.size() || value.empty() || v < min)
     throw UsageError(option + ": '" + value + "' is not an integer >= " + std::to_string(min));
   return v;
+}
+
+// The value of an option that takes one of a few words ("on|off", ...).
+const std::string& parse_choice(const std::string& option, const std::string& value,
+                                std::initializer_list<const char*> words) {
+  std::string expected;
+  std::size_t i = 0;
+  for (const char* w : words) {
+    if (value == w) return value;
+    expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + std::string(w);
+    ++i;
+  }
+  throw UsageError(option + ": '" + value + "' (expected " + expected + ")");
 }
 
 double parse_positive(const std::string& option, const std::string& value) {
@@ -70,6 +84,8 @@ policy, in one process; prints one table per workload (rows = policies).
                          names cut runs and their measured request counts)
   --critical-order priority|none  critical tasks' streams ranked by their workload priority (default),
                          or all at the highest stream priority (priority, ib, miriam)
+  --block-time per-launch|per-shape  normal block times learned per launch in its request, the
+                         shape's until then (default), or per shape only (kernel, grid, block)
   --verify every|last    compare every request's output with the solo output (default) or the last only
   --commit HASH          commit recorded in the results (default: the one the binary was built from)
   --manifest-dir DIR     where the *.miriam.json manifests are (default: next to the executable)
@@ -118,42 +134,30 @@ Options parse_options(const std::vector<std::string>& args) {
     else if (a == "--sms") o.sms = static_cast<int>(parse_integer(a, value(), 1));
     else if (a == "--short") o.short_mode = true;
     else if (a == "--verify") {
-      const std::string& v = value();
-      if (v == "every") o.verify = VerifyMode::kEvery;
-      else if (v == "last") o.verify = VerifyMode::kLast;
-      else throw UsageError("--verify: '" + v + "' (expected every or last)");
+      o.verify = parse_choice(a, value(), {"every", "last"}) == "every" ? VerifyMode::kEvery : VerifyMode::kLast;
     } else if (a == "--commit") o.commit = value();
     else if (a == "--manifest-dir") o.manifest_dir = value();
     else if (a == "--profile") o.profile = value();
     else if (a == "--idle-budget-us") o.policy_options.planner.idle_budget_us = parse_positive(a, value());
     else if (a == "--critical-budget-us") o.policy_options.planner.critical_budget_us = parse_positive(a, value());
-    else if (a == "--pad-critical-sms") {
-      const std::string& v = value();
-      if (v != "on" && v != "off") throw UsageError("--pad-critical-sms: '" + v + "' (expected on or off)");
-      o.policy_options.planner.share_critical_sms = v == "on";
-    } else if (a == "--hold-over-budget") o.policy_options.planner.hold_if_over_budget = true;
+    else if (a == "--pad-critical-sms")
+      o.policy_options.planner.share_critical_sms = parse_choice(a, value(), {"on", "off"}) == "on";
+    else if (a == "--hold-over-budget") o.policy_options.planner.hold_if_over_budget = true;
     else if (a == "--long-blocks") {
-      const std::string& v = value();
-      if (v != "hold" && v != "hold-all" && v != "pad")
-        throw UsageError("--long-blocks: '" + v + "' (expected hold, hold-all or pad)");
+      const std::string& v = parse_choice(a, value(), {"hold", "hold-all", "pad"});
       o.policy_options.hold_long_blocks = v != "pad";
       o.policy_options.hold_long_persistent = v == "hold-all";
     } else if (a == "--claim-budget-us") {
       const std::string& v = value();
       o.policy_options.persistent.claim_budget_us = v == "0" ? 0.0 : parse_positive(a, v);
     } else if (a == "--drain-ahead") {
-      const std::string& v = value();
-      if (v != "on" && v != "off") throw UsageError("--drain-ahead: '" + v + "' (expected on or off)");
-      o.policy_options.drain_ahead = v == "on";
+      o.policy_options.drain_ahead = parse_choice(a, value(), {"on", "off"}) == "on";
     } else if (a == "--critical-order") {
-      const std::string& v = value();
-      if (v != "priority" && v != "none")
-        throw UsageError("--critical-order: '" + v + "' (expected priority or none)");
-      o.order_critical_tasks = v == "priority";
+      o.order_critical_tasks = parse_choice(a, value(), {"priority", "none"}) == "priority";
+    } else if (a == "--block-time") {
+      o.block_time_per_launch = parse_choice(a, value(), {"per-launch", "per-shape"}) == "per-launch";
     } else if (a == "--shrunk") {
-      const std::string& v = value();
-      if (v != "on" && v != "off") throw UsageError("--shrunk: '" + v + "' (expected on or off)");
-      o.policy_options.use_shrunk = v == "on";
+      o.policy_options.use_shrunk = parse_choice(a, value(), {"on", "off"}) == "on";
     }
     else if (a == "--shards-in-flight") {
       const std::string& v = value();

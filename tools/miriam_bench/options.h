@@ -35,6 +35,7 @@ struct Options {
   std::optional<double> max_run_s;
   VerifyMode verify = VerifyMode::kEvery;
   bool order_critical_tasks = true;  // --critical-order (CoordinatorConfig::order_critical_tasks)
+  bool block_time_per_launch = true;  // --block-time (CoordinatorConfig::block_time_per_launch)
   std::string commit;        // empty: the commit the binary was built from
   std::string manifest_dir;  // empty: next to the executable
   std::string profile;       // shard timing profile for the miriam policy (optional)

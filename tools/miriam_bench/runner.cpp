@@ -121,6 +121,7 @@ PolicyRun run_tasks(const RunEnvironment& env, const RunPlan& plan) {
   config.gpu_override = env.gpu;
   config.create_stream = env.create_stream;
   config.order_critical_tasks = env.order_critical_tasks;
+  config.block_time_per_launch = env.block_time_per_launch;
   Coordinator coord(config, env.catalog, env.profile);
   if (const Status st = coord.initialize(); st != Status::kSuccess)
     throw std::runtime_error(std::string("Coordinator::initialize: ") + to_string(st));

@@ -38,6 +38,7 @@ struct RunEnvironment {
   VerifyMode verify = VerifyMode::kEvery;
   PolicyOptions policy_options;
   bool order_critical_tasks = true;
+  bool block_time_per_launch = true;
 };
 
 struct RunPlan {

@@ -297,6 +297,7 @@ int run_soak(const Workload& w, const Options& options, const RunEnvironment& en
   config.gpu_override = env.gpu;
   config.create_stream = env.create_stream;
   config.order_critical_tasks = env.order_critical_tasks;
+  config.block_time_per_launch = env.block_time_per_launch;
   auto coord = std::make_unique<Coordinator>(config, env.catalog, env.profile);
   if (const Status s = coord->initialize(); s != Status::kSuccess)
     throw std::runtime_error(std::string("Coordinator::initialize: ") + to_string(s));

@@ -110,6 +110,10 @@ struct CoordinatorConfig {
   // TaskDesc::priority (higher first; ties share one), all above normal
   // tasks'. false: every critical stream at the device's highest priority.
   bool order_critical_tasks = true;
+  // Normal launches' block times are learned per launch in its request (the
+  // same layer each request, in a DNN), the shape's estimate standing in
+  // until it has a sample (LearnedBlockTime). false: per shape only.
+  bool block_time_per_launch = true;
 };
 
 class Coordinator {

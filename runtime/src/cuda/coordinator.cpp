@@ -1285,9 +1285,13 @@ Status Coordinator::submit(TaskId task, const KernelLaunch& launch) {
     key.block[0] = launch.block.x, key.block[1] = launch.block.y, key.block[2] = launch.block.z;
     key.shared_bytes = launch.shared_bytes;
     BlockTimeEstimate* shape = &s.block_times[key];  // map nodes stay put as the map grows
-    key.task = &t;
-    key.ordinal = static_cast<std::uint32_t>(std::min<std::uint64_t>(r->result.launches, kMaxLaunchOrdinal));
-    rec->block_time = LearnedBlockTime(&s.block_times[key], shape);
+    if (s.config.block_time_per_launch) {
+      key.task = &t;
+      key.ordinal = static_cast<std::uint32_t>(std::min<std::uint64_t>(r->result.launches, kMaxLaunchOrdinal));
+      rec->block_time = LearnedBlockTime(&s.block_times[key], shape);
+    } else {
+      rec->block_time = LearnedBlockTime(shape, nullptr);
+    }
   }
   ++r->queued;
   ++r->result.launches;
