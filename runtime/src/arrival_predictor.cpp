@@ -9,8 +9,10 @@ namespace {
 constexpr std::size_t kMinIntervals = 4;  // fewer cannot tell periodic from chance
 }
 
-ArrivalPredictor::ArrivalPredictor(std::size_t window, double max_jitter_fraction)
-    : window_(std::max(window, kMinIntervals + 1)), max_jitter_fraction_(max_jitter_fraction) {}
+ArrivalPredictor::ArrivalPredictor(std::size_t window, double max_jitter_fraction, double overdue_grace_fraction)
+    : window_(std::max(window, kMinIntervals + 1)),
+      max_jitter_fraction_(max_jitter_fraction),
+      overdue_grace_fraction_(overdue_grace_fraction) {}
 
 void ArrivalPredictor::observe(double release_us) {
   if (!releases_.empty() && release_us < releases_.back()) releases_.clear();  // clock went back: start over
@@ -32,8 +34,9 @@ void ArrivalPredictor::observe(double release_us) {
 std::optional<ArrivalPrediction> ArrivalPredictor::predict(double now_us) const {
   if (!periodic_) return std::nullopt;
   const ArrivalPrediction p{releases_.back() + period_, jitter_};
-  if (now_us > p.at_us + p.jitter_us) return std::nullopt;  // overdue
-  return p;
+  if (now_us <= p.at_us + p.jitter_us) return p;
+  if (now_us <= p.at_us + p.jitter_us + overdue_grace_fraction_ * period_) return ArrivalPrediction{now_us, 0};
+  return std::nullopt;  // long overdue: the task stopped or changed pace
 }
 
 }  // namespace miriam

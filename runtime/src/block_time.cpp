@@ -8,7 +8,8 @@ void BlockTimeEstimate::observe(double duration_us, std::uint64_t logical_blocks
   if (logical_blocks == 0 || concurrent_blocks == 0 || !(duration_us > 0)) return;
   const std::uint64_t waves = (logical_blocks + concurrent_blocks - 1) / concurrent_blocks;
   const double sample = duration_us / static_cast<double>(waves);
-  block_us_ = samples_ == 0 ? sample : (1 - kWeight) * block_us_ + kWeight * sample;
+  const double weight = sample > block_us_ ? kWeightUp : kWeightDown;
+  block_us_ = samples_ == 0 ? sample : (1 - weight) * block_us_ + weight * sample;
   ++samples_;
 }
 

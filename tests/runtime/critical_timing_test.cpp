@@ -16,11 +16,13 @@ TEST_CASE("block time: µs per wave from a launch's GPU time") {
   e.observe(400, 2000, 1000);  // two waves
   REQUIRE(e.block_us());
   CHECK(*e.block_us() == doctest::Approx(200));
-  e.observe(100, 10, 1000);  // fewer blocks than slots: one wave
-  CHECK(*e.block_us() == doctest::Approx(0.7 * 200 + 0.3 * 100));
+  e.observe(100, 10, 1000);  // fewer blocks than slots: one wave, shorter: counts little
+  CHECK(*e.block_us() == doctest::Approx(0.9 * 200 + 0.1 * 100));
+  e.observe(390, 10, 1000);  // longer: counts much (the estimate sizes drains, so it errs long)
+  CHECK(*e.block_us() == doctest::Approx(0.5 * 190 + 0.5 * 390));
   e.observe(0, 10, 10);  // nothing ran (stopped before its first block): no sample
   e.observe(50, 0, 10);
-  CHECK(e.samples() == 2);
+  CHECK(e.samples() == 3);
 }
 
 TEST_CASE("block time: a launch's own estimate, its shape's until it has one") {
@@ -59,11 +61,21 @@ TEST_CASE("arrival prediction: periodic releases only") {
     for (double t : {0.0, 3000.0, 17000.0, 19000.0, 31000.0, 33000.0}) p.observe(t);
     CHECK_FALSE(p.predict(34000));
   }
-  SUBCASE("overdue (late or stopped task): none, so nothing is held for it") {
+  SUBCASE("overdue: due now for a tenth of a period (a late release), then none (a stopped task)") {
     ArrivalPredictor p;
     for (double t : {0.0, 10000.0, 20000.0, 30000.0, 40000.0}) p.observe(t);
-    CHECK(p.predict(49000));
-    CHECK_FALSE(p.predict(50001));
+    const auto ahead = p.predict(49000);
+    REQUIRE(ahead);
+    CHECK(ahead->at_us == doctest::Approx(50000));
+    const auto late = p.predict(50001);
+    REQUIRE(late);
+    CHECK(late->at_us == doctest::Approx(50001));  // due now
+    CHECK(late->jitter_us == 0);
+    REQUIRE(p.predict(51000));
+    CHECK_FALSE(p.predict(51001));
+    ArrivalPredictor strict(8, 0.1, 0.0);  // no grace: none as soon as it is overdue
+    for (double t : {0.0, 10000.0, 20000.0, 30000.0, 40000.0}) strict.observe(t);
+    CHECK_FALSE(strict.predict(50001));
   }
   SUBCASE("an old window forgets: a task that became periodic is predicted") {
     ArrivalPredictor p(5);

@@ -12,8 +12,15 @@ namespace miriam {
 
 class BlockTimeEstimate {
  public:
-  // Smoothing of the moving average: the newest sample's weight.
-  static constexpr double kWeight = 0.3;
+  // Smoothing of the moving average: the newest sample's weight, larger when
+  // it is longer than the estimate. The estimate sizes drains (how early to
+  // stop normal work before a critical request), so it errs long. Measured
+  // why (H200 trace, mobilenet_vgg16, session 7): the tail launches of a
+  // VGG-16 layer (116 blocks, one per SM) ran a wave in 347 us against
+  // 790-860 us at six blocks per SM, and an even average dipped below the
+  // block time a stop then had to wait for.
+  static constexpr double kWeightUp = 0.5;
+  static constexpr double kWeightDown = 0.1;
 
   // A launch of `logical_blocks` blocks ran `duration_us` on the GPU with at
   // most `concurrent_blocks` of them resident at once (the slots it had, or
