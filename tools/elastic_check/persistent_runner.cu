@@ -13,9 +13,10 @@
 // or host sync between them. Each of these for every claim mode (logical
 // blocks per claim C = 1, 4, 16; with and without a static first chunk).
 // Every schedule must give bitwise the original's result: no logical block
-// skipped, none run twice. Launches go out as the emitted helper sends them:
+// skipped, none run twice. Launches go out as the coordinator sends them:
 // one that needs no loop (PersistentLaunch::one_block_each) runs the sliced
-// variant, so the schedules check that path too.
+// variant, so the schedules check that path too. (The emitted helper does the
+// same for launches without dynamic shared memory.)
 #include <algorithm>
 #include <chrono>
 #include <iterator>
@@ -44,7 +45,8 @@ constexpr unsigned kLatencySamples = 30;
 // How physical blocks claim logical blocks (PersistentLaunch::chunk and
 // static_first_chunk), and whether a launch that needs no loop may run the
 // sliced variant as the launch helper and the coordinator do
-// (PersistentLaunch::one_block_each); `loop` keeps the loop, to time its cost.
+// (PersistentLaunch::one_block_each) may run the sliced variant, as the
+// coordinator does; `loop` keeps the loop, to time its cost.
 struct ClaimMode {
   unsigned chunk;  // 0: "even", the C <= 16 the planner's even_claim_chunk picks for the launch
   bool static_first_chunk;
@@ -57,7 +59,7 @@ struct ClaimMode {
 };
 constexpr ClaimMode kClaimModes[] = {{1, false}, {4, false}, {16, false}, {1, true}, {4, true}, {16, true}};
 // Timed as "the" overhead: the coordinator's default (C = 1, static first
-// chunk), launched as the helper launches it.
+// chunk), launched as the coordinator launches it.
 constexpr ClaimMode kDefaultMode = {1, true};
 // The preemption latency is measured without static chunks: a stop may then
 // land before any logical block.
@@ -240,8 +242,9 @@ class PersistentRunner final : public VariantRunner {
     return l;
   }
 
-  // What the emitted k__miriam_launch_persistent does, through the host stubs:
-  // a launch that needs no loop goes to the sliced variant (unless `loop`).
+  // What the coordinator does, through the host stubs: a launch that needs no
+  // loop goes to the sliced variant (unless `loop`). Both variants' shared
+  // memory limits are raised here, as the coordinator raises them.
   void enqueue(::miriam::PersistentLaunch l, ArgPack& args, cudaStream_t stream, bool loop = false) const {
     l.stream = stream;
     if (!l.valid()) throw std::logic_error("persistent runner: invalid launch");

@@ -46,7 +46,8 @@ struct CoordinatorStats {
   std::uint64_t deadline_misses = 0;
   std::uint64_t launch_errors = 0;
   std::uint64_t persistent_launches = 0;   // first launches and resumes
-  std::uint64_t persistent_loop_free = 0;  // of them: one static logical block per physical block, run by the sliced variant
+  // Of them: one static logical block per physical block, run by the sliced variant.
+  std::uint64_t persistent_loop_free = 0;
   std::uint64_t preemptions_requested = 0; // stop requests sent to persistent launches
   std::uint64_t preemptions = 0;           // persistent launches that ended with logical blocks left
   std::uint64_t resumes = 0;               // launches that continued a preempted kernel

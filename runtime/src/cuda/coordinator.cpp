@@ -670,7 +670,8 @@ struct Coordinator::State {
   // False: out of events (retry after completions); a failed launch consumes
   // the record and fails its request.
   bool issue(LaunchRecord* rec, bool shard, std::uint64_t first, std::uint64_t count, unsigned shrink_factor = 0) {
-    if (events_for(shard ? rec->block_time : LearnedBlockTime()).size() < 2) return false;  // back-pressure: wait for completions
+    // Back-pressure: out of events, wait for completions.
+    if (events_for(shard ? rec->block_time : LearnedBlockTime()).size() < 2) return false;
     TaskState* t = rec->task;
     StreamState* s = t->stream;
     Issued i;

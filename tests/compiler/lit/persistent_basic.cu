@@ -58,7 +58,7 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK: cudaError_t scale{{__}}miriam_launch_persistent(const ::miriam::PersistentLaunch& {{__}}miriam_launch, float a, float* x, int n) {
 // CHECK: ::miriam::persistent_prepare_launch({{__}}miriam_launch);
 // With a sliced variant in the file, launches that need no loop go to it:
-// CHECK: if ({{__}}miriam_launch.one_block_each())
+// CHECK: if ({{__}}miriam_launch.one_block_each() && {{__}}miriam_launch.shared_bytes == 0)
 // CHECK-NEXT: return scale{{__}}miriam_launch_sliced({{__}}miriam_launch.slice_launch(), a, x, n);
 // CHECK: scale{{__}}miriam_persistent<<<{{__}}miriam_launch.physical_grid(), {{__}}miriam_launch.block,
 // CHECK: ({{__}}miriam_launch.control, {{__}}miriam_launch.slice(), a, x, n);
