@@ -21,7 +21,9 @@ Last, what the request's kernels shared the GPU with: the time other tasks'
 kernels ran during them, per task and kind (critical, normal whole, shard,
 persistent), for all requests and for the slowest 1%.
 For the slowest requests it lists the normal work running when the request
-started: persistent kernels (with the drain they needed after a stop), shards.
+started: persistent kernels (with the drain they needed after a stop), shards,
+and with host times how long before the release each was issued (a launch
+issued just before a release was not held for it: a misjudged prediction).
 
   tools/trace_misses.py --trace T_miriam.json --solo T_solo_detect.json \
       --task detect --period-us 3903 [--top 5] [--markdown]
@@ -190,6 +192,7 @@ def main():
             f"{e['name']} {kind(e)} blocks {e['args'].get('first_block', 0)}+{e['args'].get('blocks', 0)}"
             f"{' P=' + str(e['args']['physical_blocks']) if e['args'].get('physical_blocks') else ''}"
             f"{' drain ' + format(e['args']['drain_us'], '.0f') if e['args'].get('drain_us') else ''}"
+            f"{' issued ' + format(x['release'] - e['args']['issued_us'], '.0f') + ' before release' if 'issued_us' in e['args'] else ''}"
             f" ends {e['ts'] + e['dur'] - x['release']:.0f} after release"
             for e in x["running"]) or "none"
         host = f" (host-late {x['host_late']:.0f}, lock waits {x['lock_wait']:.0f})" if host_times else ""

@@ -70,7 +70,7 @@ def main():
         events = [s for k in range(30) for s in (request(k, 30.0, 50.0) if k == 15 else request(k))]
         events.append({"ph": "X", "cat": "normal,persistent", "name": "conv3x3", "ts": 1480.0, "dur": 120.0,
                        "tid": 2, "args": {"request": 7, "task": "features", "blocks": 64, "first_block": 0,
-                                          "physical_blocks": 32, "drain_us": 70.0}})
+                                          "physical_blocks": 32, "drain_us": 70.0, "issued_us": 1478.0}})
         write(policy, events)
         r = run("--trace", policy, "--solo", solo, "--task", "detect", "--period-us", str(PERIOD), "--top", "1")
         assert r.returncode == 0, r.stderr
@@ -78,7 +78,7 @@ def main():
         # Request 15 is the 6th after 10 warm-up requests: index 5.
         assert "detect in synthetic" in out, out
         assert "request 5: total 114, 30 / 50 / 0;" in out, out  # 30 late + 84 us span
-        assert "conv3x3 persistent blocks 0+64 P=32 drain 70" in out, out
+        assert "conv3x3 persistent blocks 0+64 P=32 drain 70 issued 22 before release ends 100 after release" in out, out
         assert "| persistent | 1 | 30.0 |" in out, out
         assert "| none | 19 | 0.0 |" in out, out
         # The persistent kernel [1480, 1600) overlaps request 15's kernels
