@@ -91,6 +91,11 @@ def shape(reqs):
     return n, durs, gaps
 
 
+def issued_text(before_us):
+    """' issued 47 before release', or after it for work issued beside the request."""
+    return f" issued {before_us:.0f} before release" if before_us >= 0 else f" issued {-before_us:.0f} after release"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--trace", required=True, help="the policy run's trace")
@@ -192,7 +197,7 @@ def main():
             f"{e['name']} {kind(e)} blocks {e['args'].get('first_block', 0)}+{e['args'].get('blocks', 0)}"
             f"{' P=' + str(e['args']['physical_blocks']) if e['args'].get('physical_blocks') else ''}"
             f"{' drain ' + format(e['args']['drain_us'], '.0f') if e['args'].get('drain_us') else ''}"
-            f"{' issued ' + format(x['release'] - e['args']['issued_us'], '.0f') + ' before release' if 'issued_us' in e['args'] else ''}"
+            f"{issued_text(x['release'] - e['args']['issued_us']) if 'issued_us' in e['args'] else ''}"
             f" ends {e['ts'] + e['dur'] - x['release']:.0f} after release"
             for e in x["running"]) or "none"
         host = f" (host-late {x['host_late']:.0f}, lock waits {x['lock_wait']:.0f})" if host_times else ""

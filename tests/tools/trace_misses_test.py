@@ -102,6 +102,11 @@ def main():
         assert r.returncode != 0 and "bad.json" in r.stderr, (r.returncode, r.stderr)
         r = run("--trace", policy, "--solo", solo, "--task", "nope")
         assert r.returncode != 0 and "no critical requests of task 'nope'" in r.stderr, r.stderr
+    # Normal work issued after the release (padding beside the request) reads "after".
+    sys.path.insert(0, os.path.dirname(TOOL))
+    import trace_misses
+    assert trace_misses.issued_text(47.2) == " issued 47 before release"
+    assert trace_misses.issued_text(-20.4) == " issued 20 after release"
     print("trace_misses: all checks passed")
 
 
