@@ -249,15 +249,8 @@ class PersistentRunner final : public VariantRunner {
     l.stream = stream;
     if (!l.valid()) throw std::logic_error("persistent runner: invalid launch");
     MIRIAM_CUDA(::miriam::persistent_prepare_launch(l));
-    if (!loop && sliced_stub_ && l.one_block_each()) {
-      const ::miriam::SliceLaunch sl = l.slice_launch();
-      ::miriam::Slice slice = sl.slice();
-      std::vector<void*> params = args.with_prefix({&slice});
-      MIRIAM_CUDA(cudaLaunchKernel(sliced_stub_, sl.physical_grid(), sl.block, params.data(), sl.shared_bytes,
-                                   stream));
-      MIRIAM_CHECK_LAUNCH("persistent launch run by the sliced variant");
-      return;
-    }
+    if (!loop && sliced_stub_ && l.one_block_each())
+      return launch_slice(sliced_stub_, l.slice_launch(), args, "persistent launch run by the sliced variant");
     ::miriam::PersistentControl* control = l.control;
     ::miriam::Slice slice = l.slice();  // with the claim mode
     std::vector<void*> params = args.with_prefix({&control, &slice});

@@ -38,11 +38,7 @@ class SlicedRunner final : public VariantRunner {
       slice.begin = range.begin;
       slice.end = range.end;
       if (!slice.valid()) throw std::logic_error("sliced runner: invalid slice");
-      ::miriam::Slice value = slice.slice();
-      std::vector<void*> params = args.with_prefix({&value});
-      MIRIAM_CUDA(cudaLaunchKernel(variant_.host_stub, slice.physical_grid(), slice.block, params.data(),
-                                   slice.shared_bytes, stream));
-      MIRIAM_CHECK_LAUNCH("sliced variant launch");
+      launch_slice(variant_.host_stub, slice, args, "sliced variant launch");
     }
   }
 

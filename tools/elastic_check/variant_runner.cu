@@ -14,6 +14,14 @@ void allow_dynamic_shared(const void* host_stub, std::size_t bytes) {
   MIRIAM_CUDA(cudaFuncSetAttribute(host_stub, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)));
 }
 
+void launch_slice(const void* host_stub, const ::miriam::SliceLaunch& slice, ArgPack& args, const char* what) {
+  ::miriam::Slice value = slice.slice();
+  std::vector<void*> params = args.with_prefix({&value});
+  MIRIAM_CUDA(cudaLaunchKernel(host_stub, slice.physical_grid(), slice.block, params.data(), slice.shared_bytes,
+                               slice.stream));
+  MIRIAM_CHECK_LAUNCH(what);
+}
+
 FuncAttributes function_attributes(const void* host_stub) {
   cudaFuncAttributes a{};
   MIRIAM_CUDA(cudaFuncGetAttributes(&a, host_stub));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "args.h"
+#include "miriam/elastic.cuh"
 #include "miriam/registry.h"
 #include "report.h"
 #include "schedule.h"
@@ -39,6 +40,9 @@ struct KernelLaunch {
 // more than the default 48 KiB.
 void allow_dynamic_shared(const void* host_stub, std::size_t bytes);
 FuncAttributes function_attributes(const void* host_stub);
+// Enqueues a sliced variant (`host_stub`) over `slice` (its stream, grid, block
+// and shared memory); throws CudaError naming `what` if the launch fails.
+void launch_slice(const void* host_stub, const ::miriam::SliceLaunch& slice, ArgPack& args, const char* what);
 
 class VariantRunner {
  public:

@@ -746,13 +746,11 @@ struct Coordinator::State {
     i.label = rec->label;
     i.first_block = l.begin;
     i.blocks = l.end - l.begin;
-    i.resident_blocks = l.physical_blocks;
+    i.resident_blocks = i.concurrent_blocks = loop_free ? i.blocks : l.physical_blocks;
     i.persistent = true;
     i.record = rec;
     i.footprint = loop_free ? rec->shape.sliced : rec->shape.persistent;
     i.block_time = rec->block_time;
-    i.concurrent_blocks = l.physical_blocks;
-    if (loop_free) i.resident_blocks = i.concurrent_blocks = i.blocks;
     cudaError_t err = begin_issue(i, s);
     if (err == cudaSuccess) err = l.valid() ? t->channel->prepare(l) : cudaErrorInvalidValue;
     if (err == cudaSuccess) {
