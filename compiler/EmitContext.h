@@ -49,6 +49,9 @@ struct VariantRecord {
   std::vector<ExtraParam> extra_params;
   std::vector<std::string> mangled;  // per instantiation, filled by the verification parse
   std::optional<ShrinkInfo> shrink;  // kind "shrunk" only
+  // Kind "persistent" only: "blocks" (a barrier after each logical block) or
+  // "chunks" (a claimed chunk's logical blocks back to back, one barrier per chunk).
+  std::string loop;
 };
 
 struct RefusalRecord {

@@ -175,6 +175,7 @@ class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
   }
 
   bool VisitGCCAsmStmt(GCCAsmStmt* stmt) {
+    facts_.inline_asm = true;
     std::string text = stmt->generateAsmString(ctx_);
     if (asm_reads(text, {"%ctaid", "%nctaid", "%clusterid", "%nclusterid", "%cluster_ctaid",
                          "%cluster_nctaid", "%cluster_ctarank", "%gridid"}))
@@ -352,6 +353,9 @@ FunctionFacts scan_function(const FunctionDecl* key, ASTContext& ctx) {
     facts.warp_level_ops |= inst.warp_level_ops;
     facts.atomics |= inst.atomics;
     facts.cooperative_groups |= inst.cooperative_groups;
+    facts.inline_asm |= inst.inline_asm;
+    facts.dynamic_shared_memory |= inst.dynamic_shared_memory;
+    facts.static_shared_memory |= inst.static_shared_memory;
   }
   dedupe(facts.indirect_calls);
   dedupe(facts.grid_syncs);

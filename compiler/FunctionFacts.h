@@ -64,6 +64,7 @@ struct FunctionFacts {
   bool warp_level_ops = false;
   bool atomics = false;
   bool cooperative_groups = false;
+  bool inline_asm = false;  // any asm statement: what it does is not analysed beyond the register reads above
   bool dynamic_shared_memory = false;
   bool static_shared_memory = false;
   unsigned long long static_shared_bytes = 0;  // of the non-dependent pattern

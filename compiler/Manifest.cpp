@@ -57,6 +57,7 @@ json kernel_json(const KernelOutcome& kernel) {
       extra.push_back({{"name", p.name}, {"type", p.type}, {"position", p.position}});
     json entry = {{"kind", v.kind}, {"entry", v.entry}, {"mangled", v.mangled}, {"extra_params", extra}};
     if (!v.launch_helper.empty()) entry["launch_helper"] = v.launch_helper;
+    if (!v.loop.empty()) entry["loop"] = v.loop;
     if (v.shrink)
       entry["shrink"] = {{"dimension", "outermost"},
                          {"max_factor", v.shrink->max_factor},

@@ -116,6 +116,34 @@ FreshCopies fresh_copies(const KernelInfo& kernel, EmitContext& emit,
   return out;
 }
 
+// Bodiless functions whose effects are known not to involve the block:
+// libdevice math (__nv_*), printf's and assert's runtime calls.
+bool known_block_neutral(const clang::FunctionDecl* fn) {
+  if (!fn->getIdentifier()) return false;
+  const llvm::StringRef name = fn->getName();
+  return name.starts_with("__nv_") || name == "vprintf" || name == "__assertfail" || name == "__assert_fail";
+}
+
+// Whether the logical blocks of a physical block may run back to back with no
+// barrier between them (the chunk loop): nothing the kernel reaches shares
+// anything among a block's threads or depends on them being in step (shared
+// memory, barriers, warp-level operations, cooperative groups), nor could
+// (inline asm, calls we cannot see into). Otherwise the block loop's barrier
+// per logical block stays: it is what separates two logical blocks' use of
+// shared memory and keeps a block's threads in the same logical block.
+bool logical_blocks_share_nothing(const KernelInfo& kernel, TranslationUnitAnalysis& analysis) {
+  const KernelFeatures& k = kernel.features;
+  if (k.barriers || k.warp_level_ops || k.cooperative_groups || k.grid_sync) return false;
+  for (const clang::FunctionDecl* key : analysis.reachable_from(kernel.pattern)) {
+    const FunctionFacts& f = analysis.facts(key);
+    if (f.dynamic_shared_memory || f.static_shared_memory || f.inline_asm || f.barriers || f.warp_level_ops ||
+        f.cooperative_groups || !f.indirect_calls.empty() || !f.unresolved_calls.empty())
+      return false;
+    if (!f.has_body && !known_block_neutral(key)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
@@ -149,23 +177,27 @@ PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
   const FreshCopies fresh = fresh_copies(kernel, emit, hazards);
   if (!hazards.empty()) return PassRefusal{std::move(hazards)};
 
+  const bool chunk_loop = logical_blocks_share_nothing(kernel, analysis);
   CloneRequest request;
   request.leading_param = "::miriam::PersistentControl* __miriam_ctrl, const ::miriam::Slice __miriam_slice";
-  request.prologue = render_template(templates::kPersistentPrologue,
+  request.prologue = render_template(chunk_loop ? templates::kPersistentChunkPrologue : templates::kPersistentPrologue,
                                      {{"shadows", logical_grid_shadows(plan.kernel_reads)},
                                       {"fresh", fresh.loop_scope},
                                       {"params", fresh.body_scope}});
-  std::string label = return_edits.empty()
-                          ? std::string()
-                          : std::string("    ") + kNextBlockLabel + ":  // where `return` in the body goes\n";
-  request.epilogue = render_template(templates::kPersistentEpilogue, {{"label", label}});
+  // In the chunk loop the label ends the inner loop's body: it needs a statement.
+  std::string label = return_edits.empty() ? std::string()
+                                           : std::string("    ") + kNextBlockLabel + (chunk_loop ? ":;" : ":") +
+                                                 "  // where `return` in the body goes\n";
+  request.epilogue =
+      render_template(chunk_loop ? templates::kPersistentChunkEpilogue : templates::kPersistentEpilogue,
+                      {{"label", label}});
   request.body_edits = std::move(return_edits);
   // One-wave launches skip the loop through the sliced helper, when this file has one for the kernel.
   TemplateValues helper_values = {{"loop_free", ""}};
   if (emit.has_variant(kernel.pattern, "sliced"))
     helper_values = {{"loop_free", templates::kPersistentLoopFree},
                      {"sliced_helper", kernel.name + kSlicedHelperSuffix}};
-  return emit_logical_grid_variant(
+  PassResult result = emit_logical_grid_variant(
       kernel, plan, std::move(request),
       {kind(), "__miriam_persistent", "__miriam_launch_persistent", templates::kPersistentLaunchHelper,
        "launch.physical_blocks blocks run logical blocks [slice.begin, slice.end), preemptible between logical "
@@ -173,6 +205,8 @@ PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
        {{"__miriam_ctrl", "miriam::PersistentControl*", 0}, {"__miriam_slice", "miriam::Slice", 1}},
        std::move(helper_values)},
       emit);
+  if (auto* record = std::get_if<VariantRecord>(&result)) record->loop = chunk_loop ? "chunks" : "blocks";
+  return result;
 }
 
 }  // namespace miriam

@@ -111,10 +111,7 @@ unsigned PersistentPlanner::claim_chunk(const KernelFootprint& footprint, const 
   const std::uint64_t full_slots = std::max<std::uint64_t>(1, gpu_slots(gpu_, footprint));
   // What one logical block holds its slot for.
   const double block_us = observed_block_us ? *observed_block_us : timing->wave_us(full_slots);
-  if (!(block_us > 0)) return 1;
-  constexpr double kMaxChunk = 4096;  // beyond this the search is not worth it
-  return even_claim_chunk(blocks_remaining, physical_blocks,
-                          static_cast<std::uint64_t>(std::min(config_.claim_budget_us / block_us, kMaxChunk)));
+  return budget_claim_chunk(blocks_remaining, physical_blocks, config_.claim_budget_us, block_us);
 }
 
 }  // namespace miriam

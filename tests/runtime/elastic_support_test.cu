@@ -187,11 +187,18 @@ struct ModelOps {
   }
 };
 
+// The two loops the pass emits: "blocks" (templates/persistent_prologue:
+// the leader publishes one logical block at a time) and "chunks"
+// (persistent_chunk_prologue: a whole chunk, run back to back).
+enum class Loop { kBlocks, kChunks };
+
 // Runs `launch` to its end; returns the progress the host would compute.
+// A step of a block runs one published logical block (kBlocks) or one
+// published chunk (kChunks).
 unsigned long long model_launch(const miriam::PersistentLaunch& launch, ModelControl& control, std::mt19937& rng,
-                                long long stop_at_step, std::vector<int>& runs) {
+                                long long stop_at_step, std::vector<int>& runs, Loop loop = Loop::kBlocks) {
   struct Block {
-    miriam::PersistentClaims claims{};
+    miriam::PersistentChunkClaims chunk_claims{};  // .claims alone in the block loop
     unsigned slot = 0;
     int state = 0;  // 0: not started, 1: in the loop
     unsigned long long after_stop = 0;  // logical blocks run once the stop was set
@@ -207,11 +214,30 @@ unsigned long long model_launch(const miriam::PersistentLaunch& launch, ModelCon
     Block& block = blocks[alive[pick]];
     const ModelOps ops{&control, launch.physical_blocks, alive[pick]};
     if (block.state == 0) {
-      miriam::persistent_first_claim(block.claims, ops, slice);
+      if (loop == Loop::kChunks)
+        miriam::persistent_first_chunk(block.chunk_claims, ops, slice);
+      else
+        miriam::persistent_first_claim(block.chunk_claims.claims, ops, slice);
       block.state = 1;
       continue;
     }
-    const miriam::PersistentClaim claim = block.claims.slot[block.slot];
+    if (loop == Loop::kChunks) {
+      const miriam::PersistentChunk chunk = block.chunk_claims.published[block.slot];
+      if (chunk.first == chunk.end) {
+        miriam::persistent_block_exit(ops, slice);
+        alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(pick));
+        continue;
+      }
+      REQUIRE(chunk.first < chunk.end);
+      REQUIRE(chunk.end - chunk.first <= launch.chunk);
+      for (unsigned long long linear = chunk.first; linear < chunk.end; ++linear) ++runs[linear];
+      // A chunk published before the stop still runs whole: at most one chunk after it.
+      if (control.stop) REQUIRE((block.after_stop += chunk.end - chunk.first) <= launch.chunk);
+      miriam::persistent_next_chunk(block.chunk_claims, block.slot ^ 1u, ops, slice);
+      block.slot ^= 1u;
+      continue;
+    }
+    const miriam::PersistentClaim claim = block.chunk_claims.claims.slot[block.slot];
     if (!claim.valid) {
       miriam::persistent_block_exit(ops, slice);
       alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(pick));
@@ -220,7 +246,7 @@ unsigned long long model_launch(const miriam::PersistentLaunch& launch, ModelCon
     ++runs[claim.block.x + launch.grid.x * (claim.block.y + launch.grid.y * claim.block.z)];
     // Preemption latency: once the stop is set, a block finishes at most the chunk it is in.
     if (control.stop) REQUIRE(++block.after_stop <= launch.chunk);
-    miriam::persistent_next_claim(block.claims, block.slot ^ 1u, ops, slice);
+    miriam::persistent_next_claim(block.chunk_claims.claims, block.slot ^ 1u, ops, slice);
     block.slot ^= 1u;
   }
   return miriam::persistent_progress(launch, control.finished);
@@ -237,9 +263,11 @@ void check_prefix(const std::vector<int>& runs, unsigned long long progress) {
 
 TEST_CASE("persistent claims (CPU model): exactly once, one-number progress, under stops and resumes") {
   std::mt19937 rng(2026);
+  for (Loop loop : {Loop::kBlocks, Loop::kChunks})
   for (dim3 grid : {dim3(1, 1, 1), dim3(37, 1, 1), dim3(13, 7, 3)})
     for (unsigned chunk : {1u, 2u, 4u, 16u})
       for (bool static_first : {false, true}) {
+        CAPTURE(loop == Loop::kChunks);
         CAPTURE(grid.x);
         CAPTURE(grid.y);
         CAPTURE(chunk);
@@ -258,7 +286,7 @@ TEST_CASE("persistent claims (CPU model): exactly once, one-number progress, und
             std::vector<int> runs(n);
             launch.physical_blocks = p;
             REQUIRE(launch.valid());
-            CHECK(model_launch(launch, control, rng, -1, runs) == n);
+            CHECK(model_launch(launch, control, rng, -1, runs, loop) == n);
             check_prefix(runs, n);
             CHECK(control.claimed == 0);
             control.stop = false;
@@ -267,7 +295,7 @@ TEST_CASE("persistent claims (CPU model): exactly once, one-number progress, und
         SUBCASE("stopped before it started: nothing, or exactly the static chunks") {
           std::vector<int> runs(n);
           launch.physical_blocks = 3;
-          const unsigned long long progress = model_launch(launch, control, rng, 0, runs);
+          const unsigned long long progress = model_launch(launch, control, rng, 0, runs, loop);
           CHECK(progress == (static_first ? std::min<unsigned long long>(n, 3ull * chunk) : 0));
           check_prefix(runs, progress);
           CHECK(control.claimed == 0);
@@ -283,7 +311,7 @@ TEST_CASE("persistent claims (CPU model): exactly once, one-number progress, und
             launch.physical_blocks = 1 + rng() % 9;
             REQUIRE(launch.valid());
             const unsigned long long now =
-                model_launch(launch, control, rng, static_cast<long long>(rng() % (3 * (n - done) + 4)), runs);
+                model_launch(launch, control, rng, static_cast<long long>(rng() % (3 * (n - done) + 4)), runs, loop);
             REQUIRE(now >= done);
             check_prefix(runs, now);
             CHECK(control.claimed == 0);

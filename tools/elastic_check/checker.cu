@@ -113,6 +113,8 @@ void check_launch(const Plan& plan, const CheckOptions& options, cudaStream_t st
   ArgPack args(spec, buffers.pointers());
 
   try {
+    buffers.upload(make_initial_images(spec, options.seed, 0, options.guard_bytes), stream);
+    for (Active& a : active) a.runner->calibrate(args, stream);
     for (unsigned run = 0; run < options.equivalence_runs; ++run) {
       const std::vector<HostImage> initial = make_initial_images(spec, options.seed, run, options.guard_bytes);
       const std::vector<HostImage> reference = run_original(launch, buffers, args, initial, stream);

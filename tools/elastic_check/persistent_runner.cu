@@ -11,7 +11,8 @@
 // after the kernel has finished; and "back-to-back": the grid as three
 // ranges launched one after another on one control block without any reset
 // or host sync between them. Each of these for every claim mode (logical
-// blocks per claim C = 1, 4, 16; with and without a static first chunk).
+// blocks per claim C = 1, 4, 16, and the coordinator's C from its claim
+// budget; with and without a static first chunk).
 // Every schedule must give bitwise the original's result: no logical block
 // skipped, none run twice. Launches go out as the coordinator sends them:
 // one that needs no loop (PersistentLaunch::one_block_each) runs the sliced
@@ -47,28 +48,36 @@ constexpr unsigned kLatencySamples = 30;
 // sliced variant as the launch helper and the coordinator do
 // (PersistentLaunch::one_block_each) may run the sliced variant, as the
 // coordinator does; `loop` keeps the loop, to time its cost.
+// Chunk values that are not a fixed C.
+constexpr unsigned kEvenChunk = 0;             // "even": the C <= 16 the planner's even_claim_chunk picks
+constexpr unsigned kBudgetChunk = 0xFFFFFFFFu;  // "budget": the coordinator's C (claim_budget_us, block time)
 struct ClaimMode {
-  unsigned chunk;  // 0: "even", the C <= 16 the planner's even_claim_chunk picks for the launch
+  unsigned chunk;
   bool static_first_chunk;
   bool loop = false;
   std::string suffix() const {
     if (chunk == 1 && !static_first_chunk) return "";
-    const std::string c = chunk == 0 ? std::string("even") : std::to_string(chunk);
+    const std::string c = chunk == kEvenChunk    ? std::string("even")
+                          : chunk == kBudgetChunk ? std::string("budget")
+                                                  : std::to_string(chunk);
     return " C=" + c + (static_first_chunk ? " static" : "") + (loop ? " loop" : "");
   }
 };
-constexpr ClaimMode kClaimModes[] = {{1, false}, {4, false}, {16, false}, {1, true}, {4, true}, {16, true}};
-// Timed as "the" overhead: the coordinator's default (C = 1, static first
-// chunk), launched as the coordinator launches it.
-constexpr ClaimMode kDefaultMode = {1, true};
-// The preemption latency is measured without static chunks: a stop may then
-// land before any logical block.
-constexpr ClaimMode kLatencyMode = {1, false};
-// Timed too, and checked with one whole-grid launch: what the coordinator
-// would run with a claim budget of 16 logical blocks.
-constexpr ClaimMode kEvenMode = {0, true};
-// Timed: the default mode with the loop even where the launch needs none.
-constexpr ClaimMode kDefaultLoopMode = {1, true, true};
+// Timed as "the" overhead: the coordinator's default, launched as the
+// coordinator launches it: C from the claim budget (PersistentPlannerConfig::
+// claim_budget_us) and the original's time per logical block, with a static
+// first chunk. (C = 1 for blocks as long as the budget.)
+constexpr ClaimMode kDefaultMode = {kBudgetChunk, true};
+constexpr ClaimMode kClaimModes[] = {{1, false},  {4, false}, {16, false},  {1, true},
+                                     {4, true},   {16, true}, kDefaultMode, {kBudgetChunk, false}};
+// The preemption latency is measured with the default C but without static
+// chunks: a stop may then land before any logical block.
+constexpr ClaimMode kLatencyMode = {kBudgetChunk, false};
+// Timed too, and checked with one whole-grid launch: even chunks of at most 16.
+constexpr ClaimMode kEvenMode = {kEvenChunk, true};
+// Timed: C = 1 with a static first chunk (the default before the claim
+// budget) with the loop kept where the launch needs none.
+constexpr ClaimMode kOneLoopMode = {1, true, true};
 constexpr unsigned kEvenMaxChunk = 16;
 
 ClaimMode mode_of(const Schedule& s) { return ClaimMode{s.chunk, s.static_first_chunk, s.persistent_loop}; }
@@ -168,8 +177,31 @@ class PersistentRunner final : public VariantRunner {
       if (mode.chunk != kDefaultMode.chunk || mode.static_first_chunk != kDefaultMode.static_first_chunk)
         out.push_back(timed(mode));
     out.push_back(timed(kEvenMode));
-    out.push_back(timed(kDefaultLoopMode));
+    out.push_back(timed(kOneLoopMode));
     return out;
+  }
+
+  // The original's time per logical block on its slot (the wave time), from
+  // which the budget mode's C follows, as the coordinator's planner sizes C
+  // from its learned block time.
+  void calibrate(ArgPack& args, cudaStream_t stream) override {
+    cudaEvent_t start = nullptr, stop = nullptr;
+    MIRIAM_CUDA(cudaEventCreate(&start));
+    MIRIAM_CUDA(cudaEventCreate(&stop));
+    std::vector<double> us;
+    for (int i = 0; i < 13; ++i) {
+      MIRIAM_CUDA(cudaEventRecord(start, stream));
+      launch_.launch_original(args, stream);
+      MIRIAM_CUDA(cudaEventRecord(stop, stream));
+      MIRIAM_CUDA(cudaEventSynchronize(stop));
+      float ms = 0;
+      MIRIAM_CUDA(cudaEventElapsedTime(&ms, start, stop));
+      if (i >= 3) us.push_back(ms * 1000.0);  // the first launches warm up
+    }
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    const unsigned long long n = launch_.block_count();
+    block_us_ = median(us) * static_cast<double>(std::min<unsigned long long>(resident_, n)) / static_cast<double>(n);
   }
 
   void run(const Schedule& schedule, ArgPack& args, cudaStream_t stream) const override {
@@ -186,6 +218,7 @@ class PersistentRunner final : public VariantRunner {
     PreemptionResult r = last_cycles_;
     const unsigned long long n = launch_.block_count();
     r.physical_blocks = static_cast<unsigned>(std::min<unsigned long long>(resident_, n));
+    r.chunk = chunk_for(kLatencyMode, n, r.physical_blocks);
     // The unpreempted duration with the same P.
     std::vector<double> full;
     for (int i = 0; i < 5; ++i) full.push_back(timed_launch(args, stream, -1.0, r.physical_blocks).first);
@@ -227,10 +260,16 @@ class PersistentRunner final : public VariantRunner {
                      mode);
   }
 
+  unsigned chunk_for(const ClaimMode& mode, unsigned long long blocks, unsigned p) const {
+    if (mode.chunk == kEvenChunk) return ::miriam::even_claim_chunk(blocks, p, kEvenMaxChunk);
+    if (mode.chunk != kBudgetChunk) return mode.chunk;
+    if (!(block_us_ > 0)) throw std::logic_error("persistent runner: budget mode before calibrate()");
+    return ::miriam::budget_claim_chunk(blocks, p, ::miriam::PersistentPlannerConfig{}.claim_budget_us, block_us_);
+  }
+
   ::miriam::PersistentLaunch range(unsigned long long begin, unsigned p, const ClaimMode& mode) const {
     ::miriam::PersistentLaunch l;
-    l.chunk = mode.chunk != 0 ? mode.chunk
-                              : ::miriam::even_claim_chunk(launch_.block_count() - begin, p, kEvenMaxChunk);
+    l.chunk = chunk_for(mode, launch_.block_count() - begin, p);
     l.static_first_chunk = mode.static_first_chunk;
     l.grid = launch_.grid;
     l.block = launch_.block;
@@ -418,6 +457,7 @@ class PersistentRunner final : public VariantRunner {
   }
 
   KernelLaunch launch_;
+  double block_us_ = 0;  // calibrate(): the original's time per logical block on its slot
   ::miriam::VariantSymbol variant_;
   const void* sliced_stub_ = nullptr;  // the kernel's sliced variant, if it has one
   std::unique_ptr<Owned> owned_;

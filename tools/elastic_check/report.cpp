@@ -61,6 +61,7 @@ json to_json(const VariantResult& v) {
   if (v.preemption) {
     const PreemptionResult& p = *v.preemption;
     j["preemption"] = {{"physical_blocks", p.physical_blocks},
+                       {"chunk", p.chunk},
                        {"requests", p.requests},
                        {"stopped_early", p.stopped_early},
                        {"median_latency_us", p.median_latency_us},

@@ -46,6 +46,7 @@ struct TimingResult {
 // takes to empty the GPU, next to how long one logical block runs.
 struct PreemptionResult {
   unsigned physical_blocks = 0;     // P of the measured launches
+  unsigned chunk = 1;               // C of the measured launches (logical blocks per claim)
   unsigned requests = 0;            // stop requests made
   unsigned stopped_early = 0;       // ... that found the kernel running (the latency samples)
   double median_latency_us = 0, p90_latency_us = 0, max_latency_us = 0;  // request -> kernel exit

@@ -52,6 +52,13 @@ class VariantRunner {
   virtual std::vector<Schedule> schedules() const = 0;
   // The schedule whose cost is compared with the original (whole grid at once).
   virtual Schedule timing_schedule() const = 0;
+  // Called once before any schedule runs, with the buffers holding fresh
+  // inputs (they are uploaded again before each schedule): a runner that
+  // sizes its launches from the original's timing measures it here.
+  virtual void calibrate(ArgPack& args, cudaStream_t stream) {
+    (void)args;
+    (void)stream;
+  }
   // Enqueues the variant for `schedule` on `stream` (no synchronization);
   // throws CudaError when a launch fails.
   virtual void run(const Schedule& schedule, ArgPack& args, cudaStream_t stream) const = 0;

@@ -32,7 +32,11 @@ struct PersistentPlannerConfig {
   // one logical block's time on its slot (the profile's wave time) stays
   // within this budget: a stop waits for at most C logical blocks per
   // physical block. 0 (or no profile): C = 1, one atomic per logical block.
-  double claim_budget_us = 0;
+  // 20 us: kernels with the chunk loop (manifest "loop": "chunks") pay for
+  // the loop per chunk, not per logical block, so short blocks need C > 1 to
+  // cost nothing; blocks of 20 us or more keep C = 1 and the stop latency of
+  // one logical block they always had.
+  double claim_budget_us = 20;
   // Each physical block's first chunk is static (no stop check, no atomic):
   // a launch stopped before it starts still runs those P x C blocks, within
   // the same claim budget (elastic.cuh); with C = 1 that is the one logical
@@ -86,6 +90,17 @@ inline unsigned even_claim_chunk(std::uint64_t blocks, std::uint64_t physical_bl
     }
   }
   return static_cast<unsigned>(best);
+}
+
+// C for `blocks` logical blocks on `physical_blocks` when a stop may wait for
+// at most `budget_us` of claimed work per physical block and one logical block
+// holds its slot for `block_us`: even_claim_chunk within the budget (at least 1).
+inline unsigned budget_claim_chunk(std::uint64_t blocks, std::uint64_t physical_blocks, double budget_us,
+                                   double block_us) {
+  if (!(budget_us > 0) || !(block_us > 0)) return 1;
+  constexpr double kMaxChunk = 4096;  // beyond this the search is not worth it
+  return even_claim_chunk(blocks, physical_blocks,
+                          static_cast<std::uint64_t>(std::min(budget_us / block_us, kMaxChunk)));
 }
 
 class PersistentPlanner {

@@ -1,6 +1,8 @@
 // The persistent variant: P blocks loop over logical blocks, claiming chunks
 // of them by atomic ticket; the original body runs inside the loop with logical
-// blockIdx/gridDim, and `return` means "next logical block".
+// blockIdx/gridDim, and `return` means "next logical block". Kernels whose
+// logical blocks share nothing inside a block get the chunk loop (one barrier
+// per chunk), the others the block loop (one per logical block).
 // RUN: rm -rf %t && %miriamc %s -o %t --passes=sliced,persistent > %t.summary
 // RUN: FileCheck %s < %t/persistent_basic.elastic.cu
 // RUN: FileCheck --check-prefix=RET %s < %t/persistent_basic.elastic.cu
@@ -30,13 +32,16 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: int i = block_base() + threadIdx.x;
 // CHECK-NOT: __device__ unsigned block_base{{__}}miriam_lg(
 // CHECK: __global__ void scale{{__}}miriam_persistent(::miriam::PersistentControl* {{__}}miriam_ctrl, const ::miriam::Slice {{__}}miriam_slice, float a, float* x, int n) {
-// CHECK: __shared__ ::miriam::PersistentClaims {{__}}miriam_claims;
-// CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_first_claim({{__}}miriam_claims, {{__}}miriam_ctrl, {{__}}miriam_slice);
+// `scale` shares nothing among its threads (no shared memory, barriers or
+// warp-level operations): the chunk loop, one barrier per claimed chunk.
+// CHECK: __shared__ ::miriam::PersistentChunkClaims {{__}}miriam_claims;
+// CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_first_chunk({{__}}miriam_claims, {{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK-NEXT: __syncthreads();
 // CHECK-NEXT: for (unsigned int {{__}}miriam_slot = 0;; {{__}}miriam_slot ^= 1u) {
-// CHECK-NEXT: const ::miriam::PersistentClaim {{__}}miriam_claim = {{__}}miriam_claims.slot[{{__}}miriam_slot];
-// CHECK-NEXT: if (!{{__}}miriam_claim.valid) break;
-// CHECK: ::miriam::logical_grid({{__}}miriam_claim.block, {{__}}miriam_slice.grid);
+// CHECK-NEXT: const ::miriam::PersistentChunk {{__}}miriam_chunk = {{__}}miriam_claims.published[{{__}}miriam_slot];
+// CHECK-NEXT: if ({{__}}miriam_chunk.first == {{__}}miriam_chunk.end) break;
+// CHECK-NEXT: for (unsigned long long {{__}}miriam_linear = {{__}}miriam_chunk.first; {{__}}miriam_linear < {{__}}miriam_chunk.end; ++{{__}}miriam_linear) {
+// CHECK: ::miriam::logical_grid(::miriam::slice_logical_block({{__}}miriam_slice, {{__}}miriam_linear), {{__}}miriam_slice.grid);
 // CHECK-NEXT: (void){{__}}miriam_grid;
 // CHECK-NEXT: // opaque copies
 // CHECK-NEXT: const auto {{__}}miriam_fresh_a = ::miriam::persistent_fresh(a);
@@ -48,10 +53,12 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: decltype(x) x = {{__}}miriam_fresh_x;
 // CHECK-NEXT: decltype(n) n = {{__}}miriam_fresh_n;
 // CHECK: int i = block_base{{__}}miriam_lg({{__}}miriam_grid) + threadIdx.x;
+// CHECK-NOT: __syncthreads
 // CHECK: }  // end of the original body
 // CHECK-NOT: {{__}}miriam_next_block:
-// CHECK: if (::miriam::persistent_leader())
-// CHECK-NEXT: ::miriam::persistent_next_claim({{__}}miriam_claims, {{__}}miriam_slot ^ 1u, {{__}}miriam_ctrl, {{__}}miriam_slice);
+// CHECK: }  // the chunk's logical blocks
+// CHECK-NEXT: if (::miriam::persistent_leader())
+// CHECK-NEXT: ::miriam::persistent_next_chunk({{__}}miriam_claims, {{__}}miriam_slot ^ 1u, {{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK: __syncthreads();
 // CHECK-NEXT: }  // persistent loop
 // CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_block_exit({{__}}miriam_ctrl, {{__}}miriam_slice);
@@ -96,7 +103,8 @@ __global__ void clip_rows(float* x, int rows, int cols, float hi) {
 // RET-NEXT: x[r * cols + c] = hi;
 // RET-NEXT: goto {{__}}miriam_next_block;
 // RET: }  // end of the original body
-// RET-NEXT: {{__}}miriam_next_block:  // where `return` in the body goes
+// RET-NEXT: {{__}}miriam_next_block:;  // where `return` in the body goes
+// RET: }  // the chunk's logical blocks
 // RET: if (::miriam::persistent_leader())
 // RET: __syncthreads();
 // RET-NEXT: }  // persistent loop
@@ -119,9 +127,24 @@ template __global__ void tile_reverse<128>(const float*, float*);
 // RET: cudaError_t tile_reverse{{__}}miriam_launch_sliced(
 // RET: {{^}}template <int TILE>
 // RET-NEXT: __global__ void tile_reverse{{__}}miriam_persistent(::miriam::PersistentControl* {{__}}miriam_ctrl, const ::miriam::Slice {{__}}miriam_slice, const float* in, float* out) {
+// Shared memory and a barrier: the block loop, a barrier after each logical
+// block that also publishes the next one.
+// RET: __shared__ ::miriam::PersistentClaims {{__}}miriam_claims;
+// RET-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_first_claim({{__}}miriam_claims, {{__}}miriam_ctrl, {{__}}miriam_slice);
+// RET-NEXT: __syncthreads();
+// RET-NEXT: for (unsigned int {{__}}miriam_slot = 0;; {{__}}miriam_slot ^= 1u) {
+// RET-NEXT: const ::miriam::PersistentClaim {{__}}miriam_claim = {{__}}miriam_claims.slot[{{__}}miriam_slot];
+// RET-NEXT: if (!{{__}}miriam_claim.valid) break;
+// RET: ::miriam::logical_grid({{__}}miriam_claim.block, {{__}}miriam_slice.grid);
 // RET: const uint3 blockIdx = {{__}}miriam_grid.block;
 // RET-NEXT: const dim3 gridDim = {{__}}miriam_grid.grid;
 // RET: {{^}}  goto {{__}}miriam_next_block;
+// RET: }  // end of the original body
+// RET-NEXT: {{__}}miriam_next_block:  // where `return` in the body goes
+// RET: if (::miriam::persistent_leader())
+// RET-NEXT: ::miriam::persistent_next_claim({{__}}miriam_claims, {{__}}miriam_slot ^ 1u, {{__}}miriam_ctrl, {{__}}miriam_slice);
+// RET: __syncthreads();
+// RET-NEXT: }  // persistent loop
 // RET: {{^}}template <int TILE>
 // RET-NEXT: cudaError_t tile_reverse{{__}}miriam_launch_persistent(const ::miriam::PersistentLaunch& {{__}}miriam_launch, const float* in, float* out) {
 // RET: tile_reverse{{__}}miriam_persistent<TILE><<<
@@ -171,3 +194,7 @@ __global__ void advance_params(float* __restrict__ out, const int stride, int n,
 // MANIFEST-NEXT: "type": "miriam::Slice"
 // MANIFEST-NEXT: "position": 1
 // MANIFEST: "launch_helper": "scale{{__}}miriam_launch_persistent"
+// MANIFEST-NEXT: "loop": "chunks"
+// MANIFEST: "name": "tile_reverse"
+// MANIFEST: "kind": "persistent"
+// MANIFEST: "loop": "blocks"
