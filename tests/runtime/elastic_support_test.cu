@@ -229,10 +229,12 @@ unsigned long long model_launch(const miriam::PersistentLaunch& launch, ModelCon
         continue;
       }
       REQUIRE(chunk.first < chunk.end);
-      REQUIRE(chunk.end - chunk.first <= launch.chunk);
-      for (unsigned long long linear = chunk.first; linear < chunk.end; ++linear) ++runs[linear];
+      REQUIRE(chunk.stride >= 1);
+      const unsigned long long blocks_in_chunk = (chunk.end - chunk.first + chunk.stride - 1) / chunk.stride;
+      REQUIRE(blocks_in_chunk <= launch.chunk);
+      for (unsigned long long linear = chunk.first; linear < chunk.end; linear += chunk.stride) ++runs[linear];
       // A chunk published before the stop still runs whole: at most one chunk after it.
-      if (control.stop) REQUIRE((block.after_stop += chunk.end - chunk.first) <= launch.chunk);
+      if (control.stop) REQUIRE((block.after_stop += blocks_in_chunk) <= launch.chunk);
       miriam::persistent_next_chunk(block.chunk_claims, block.slot ^ 1u, ops, slice);
       block.slot ^= 1u;
       continue;

@@ -145,8 +145,12 @@ struct SliceLaunch {
 // blocks (offsets from begin), by atomic ticket: atomicAdd(claimed, C) = t
 // gives [S + t, S + t + C), taken only while no stop is requested. A block
 // checks the stop word only when it needs a new chunk. S is 0, or with
-// static_first_chunk P*C: physical block b then starts with [b*C, b*C + C)
-// without asking anyone (no stop check, no atomic).
+// static_first_chunk P*C: physical block b then starts with the static chunk
+// b, b + P, ..., b + (C-1)P (offsets below min(P*C, count)) without asking
+// anyone (no stop check, no atomic). Interleaved rather than [b*C, b*C + C):
+// the blocks that run at once are then neighbours, as in the hardware's own
+// order, and share the input their windows overlap in L2 (contiguous static
+// chunks measured max pool +20% and depthwise convolution +19% on H200).
 // Every chunk claimed is run in full (clipped to the range), and chunks are
 // handed out in increasing order, so the progress of a stopped launch is ONE
 // number: all of [begin, begin + min(S + t_total, count)) is done, nothing
@@ -215,6 +219,7 @@ struct PersistentClaims {
   PersistentClaim slot[2];
   unsigned long long next;            // the next logical block of the chunk being run
   unsigned long long chunk_end;       // that chunk's end (exclusive)
+  unsigned long long stride;          // between its logical blocks: P for a static chunk, else 1
   unsigned long long begin, end;      // the launch's range
   unsigned long long first_ticketed;  // offset of the first ticketed chunk (P*C with static first chunks, else 0)
   unsigned long long chunk;           // C
@@ -248,14 +253,15 @@ __host__ __device__ inline unsigned long long persistent_static_blocks(const Sli
   return static_cast<unsigned long long>(physical_blocks) * slice.chunk;
 }
 
-// Makes the chunk of offsets [start, start + C) ∩ [0, count) current and
-// publishes its first logical block in `slot`.
+// Makes the ticketed chunk of offsets [start, start + C) ∩ [0, count)
+// current and publishes its first logical block in `slot`.
 __host__ __device__ inline void persistent_start_chunk(PersistentClaims& claims, unsigned slot, const Slice& slice,
                                                        unsigned long long start) {
   const unsigned long long first = claims.begin + start;
   const unsigned long long stop_at = first + claims.chunk;
   claims.next = first + 1;
   claims.chunk_end = stop_at < claims.end ? stop_at : claims.end;
+  claims.stride = 1;
   claims.slot[slot] = PersistentClaim{slice_logical_block(slice, first), 1u};
 }
 
@@ -286,9 +292,15 @@ __host__ __device__ void persistent_first_claim(PersistentClaims& claims, const 
   claims.chunk = slice.chunk;
   claims.first_ticketed = persistent_static_blocks(slice, ops.physical_blocks());
   if (!slice.static_first_chunk) return persistent_claim_chunk(claims, 0, ops, slice);
-  const unsigned long long start = ops.block_linear() * slice.chunk;
-  if (start >= slice.end - slice.begin) return persistent_no_claim(claims, 0);
-  persistent_start_chunk(claims, 0, slice, start);
+  // The static chunk: offsets b, b + P, ... below min(P*C, count).
+  const unsigned long long count = slice.end - slice.begin;
+  const unsigned long long offset = ops.block_linear();
+  if (offset >= count) return persistent_no_claim(claims, 0);
+  const unsigned long long first = slice.begin + offset;
+  claims.next = first + ops.physical_blocks();
+  claims.chunk_end = slice.begin + (claims.first_ticketed < count ? claims.first_ticketed : count);
+  claims.stride = ops.physical_blocks();
+  claims.slot[0] = PersistentClaim{slice_logical_block(slice, first), 1u};
 }
 
 // The claim after the current logical block, into `slot`: the next block of
@@ -299,7 +311,7 @@ __host__ __device__ void persistent_next_claim(PersistentClaims& claims, unsigne
                                                const Slice& slice) {
   if (claims.next < claims.chunk_end) {
     claims.slot[slot] = PersistentClaim{slice_logical_block(slice, claims.next), 1u};
-    ++claims.next;
+    claims.next += claims.stride;
     return;
   }
   // Chunks go out in increasing order: after the one that reached the end,
@@ -334,7 +346,8 @@ __host__ __device__ void persistent_block_exit(const Ops& ops, const Slice& slic
 // the loop's cost on short blocks (ncu: residual add, 48.8 barrier stall
 // cycles per issued instruction). The claims are the same as above.
 struct PersistentChunk {
-  unsigned long long first, end;  // logical blocks [first, end) of the grid; first == end: none left
+  // Logical blocks first, first + stride, ... below end; first == end: none left.
+  unsigned long long first, end, stride;
 };
 
 struct PersistentChunkClaims {
@@ -344,8 +357,9 @@ struct PersistentChunkClaims {
 
 // Publishes the whole chunk whose first logical block claims.slot[slot] holds.
 __host__ __device__ inline void persistent_publish_chunk(PersistentChunkClaims& c, unsigned slot) {
-  c.published[slot] =
-      c.claims.slot[slot].valid ? PersistentChunk{c.claims.next - 1, c.claims.chunk_end} : PersistentChunk{0, 0};
+  const PersistentClaims& k = c.claims;
+  c.published[slot] = k.slot[slot].valid ? PersistentChunk{k.next - k.stride, k.chunk_end, k.stride}
+                                         : PersistentChunk{0, 0, 1};
 }
 
 #pragma nv_exec_check_disable

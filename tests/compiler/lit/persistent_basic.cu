@@ -40,7 +40,8 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: for (unsigned int {{__}}miriam_slot = 0;; {{__}}miriam_slot ^= 1u) {
 // CHECK-NEXT: const ::miriam::PersistentChunk {{__}}miriam_chunk = {{__}}miriam_claims.published[{{__}}miriam_slot];
 // CHECK-NEXT: if ({{__}}miriam_chunk.first == {{__}}miriam_chunk.end) break;
-// CHECK-NEXT: for (unsigned long long {{__}}miriam_linear = {{__}}miriam_chunk.first; {{__}}miriam_linear < {{__}}miriam_chunk.end; ++{{__}}miriam_linear) {
+// CHECK-NEXT: for (unsigned long long {{__}}miriam_linear = {{__}}miriam_chunk.first; {{__}}miriam_linear < {{__}}miriam_chunk.end;
+// CHECK-NEXT: {{__}}miriam_linear += {{__}}miriam_chunk.stride) {
 // CHECK: ::miriam::logical_grid(::miriam::slice_logical_block({{__}}miriam_slice, {{__}}miriam_linear), {{__}}miriam_slice.grid);
 // CHECK-NEXT: (void){{__}}miriam_grid;
 // CHECK-NEXT: // opaque copies
