@@ -38,16 +38,16 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_first_chunk({{__}}miriam_claims, {{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK-NEXT: __syncthreads();
 // CHECK-NEXT: for (unsigned int {{__}}miriam_slot = 0;; {{__}}miriam_slot ^= 1u) {
-// CHECK-NEXT: const ::miriam::PersistentChunk {{__}}miriam_chunk = {{__}}miriam_claims.published[{{__}}miriam_slot];
-// CHECK-NEXT: if ({{__}}miriam_chunk.first == {{__}}miriam_chunk.end) break;
-// CHECK-NEXT: for (unsigned long long {{__}}miriam_linear = {{__}}miriam_chunk.first; {{__}}miriam_linear < {{__}}miriam_chunk.end;
-// CHECK-NEXT: {{__}}miriam_linear += {{__}}miriam_chunk.stride) {
+// CHECK-NEXT: unsigned long long {{__}}miriam_linear;
+// CHECK: if (!::miriam::persistent_chunk_block({{__}}miriam_claims, {{__}}miriam_slot, 0u, &{{__}}miriam_linear)) break;
+// CHECK: #pragma unroll 1
+// CHECK-NEXT: for (unsigned int {{__}}miriam_k = 1;; ++{{__}}miriam_k) {
 // CHECK: ::miriam::logical_grid(::miriam::slice_logical_block({{__}}miriam_slice, {{__}}miriam_linear), {{__}}miriam_slice.grid);
 // CHECK-NEXT: (void){{__}}miriam_grid;
-// CHECK-NEXT: // opaque copies
-// CHECK-NEXT: const auto {{__}}miriam_fresh_a = ::miriam::persistent_fresh(a);
-// CHECK-NEXT: const auto {{__}}miriam_fresh_x = ::miriam::persistent_fresh(x);
-// CHECK-NEXT: const auto {{__}}miriam_fresh_n = ::miriam::persistent_fresh(n);
+// CHECK-NEXT: // plain copies
+// CHECK-NEXT: const auto {{__}}miriam_fresh_a = a;
+// CHECK-NEXT: const auto {{__}}miriam_fresh_x = x;
+// CHECK-NEXT: const auto {{__}}miriam_fresh_n = n;
 // CHECK: {  // the original body
 // CHECK-NEXT: // this logical block's own parameters
 // CHECK-NEXT: decltype(a) a = {{__}}miriam_fresh_a;
@@ -57,7 +57,8 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NOT: __syncthreads
 // CHECK: }  // end of the original body
 // CHECK-NOT: {{__}}miriam_next_block:
-// CHECK: }  // the chunk's logical blocks
+// CHECK: if (!::miriam::persistent_chunk_block({{__}}miriam_claims, {{__}}miriam_slot, {{__}}miriam_k, &{{__}}miriam_linear)) break;
+// CHECK-NEXT: }  // the chunk's logical blocks
 // CHECK-NEXT: if (::miriam::persistent_leader())
 // CHECK-NEXT: ::miriam::persistent_next_chunk({{__}}miriam_claims, {{__}}miriam_slot ^ 1u, {{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK: __syncthreads();
@@ -105,7 +106,8 @@ __global__ void clip_rows(float* x, int rows, int cols, float hi) {
 // RET-NEXT: goto {{__}}miriam_next_block;
 // RET: }  // end of the original body
 // RET-NEXT: {{__}}miriam_next_block:;  // where `return` in the body goes
-// RET: }  // the chunk's logical blocks
+// RET: persistent_chunk_block(
+// RET-NEXT: }  // the chunk's logical blocks
 // RET: if (::miriam::persistent_leader())
 // RET: __syncthreads();
 // RET-NEXT: }  // persistent loop
@@ -139,6 +141,8 @@ template __global__ void tile_reverse<128>(const float*, float*);
 // RET: ::miriam::logical_grid({{__}}miriam_claim.block, {{__}}miriam_slice.grid);
 // RET: const uint3 blockIdx = {{__}}miriam_grid.block;
 // RET-NEXT: const dim3 gridDim = {{__}}miriam_grid.grid;
+// RET-NEXT: // opaque copies
+// RET-NEXT: const auto {{__}}miriam_fresh_in = ::miriam::persistent_fresh(in);
 // RET: {{^}}  goto {{__}}miriam_next_block;
 // RET: }  // end of the original body
 // RET-NEXT: {{__}}miriam_next_block:  // where `return` in the body goes
@@ -161,9 +165,9 @@ __global__ void advance_params(float* __restrict__ out, const int stride, int n,
 }
 
 // PARAMS: __global__ void advance_params{{__}}miriam_persistent(
-// PARAMS: const auto {{__}}miriam_fresh_out = ::miriam::persistent_fresh(out);
-// PARAMS-NEXT: const auto {{__}}miriam_fresh_stride = ::miriam::persistent_fresh(stride);
-// PARAMS-NEXT: const auto {{__}}miriam_fresh_n = ::miriam::persistent_fresh(n);
+// PARAMS: const auto {{__}}miriam_fresh_out = out;
+// PARAMS-NEXT: const auto {{__}}miriam_fresh_stride = stride;
+// PARAMS-NEXT: const auto {{__}}miriam_fresh_n = n;
 // PARAMS-NOT: {{__}}miriam_fresh_unused
 // PARAMS: {  // the original body
 // PARAMS-NEXT: // this logical block's own parameters
