@@ -42,14 +42,12 @@ def main() -> int:
                 by_mode.setdefault(mode, []).append((launch["kernel"].startswith("dnn_"), t["overhead_percent"]))
             name = launch["kernel"] + (f"<{launch['template_args']}>" if launch["template_args"] else "")
             passed = sum(1 for s in v["schedules"] if s["pass"])
-            # The budget mode's C at full size (recorded with the preemption latency, which uses it).
-            budget_c = str(v["preemption"]["chunk"]) if "chunk" in v.get("preemption", {}) else "-"
-            rows.append((name, v["timing"]["median_original_us"], f"{passed}/{len(v['schedules'])}", budget_c, cells))
+            rows.append((name, v["timing"]["median_original_us"], f"{passed}/{len(v['schedules'])}", cells))
     print(f"Persistent overhead per claim mode, {dev['name']}, {result['date_utc'][:10]}, commit {result['commit']}\n")
-    print("| kernel | original µs | schedules | budget C | " + " | ".join(modes) + " |")
-    print("|---|---|---|---|" + "---|" * len(modes))
-    for name, orig, schedules, budget_c, cells in rows:
-        print(f"| {name} | {orig:.1f} | {schedules} | {budget_c} | "
+    print("| kernel | original µs | schedules | " + " | ".join(modes) + " |")
+    print("|---|---|---|" + "---|" * len(modes))
+    for name, orig, schedules, cells in rows:
+        print(f"| {name} | {orig:.1f} | {schedules} | "
               + " | ".join(f"{cells[m]:+.1f}%" if m in cells else "-" for m in modes) + " |")
     print()
     for mode in modes:

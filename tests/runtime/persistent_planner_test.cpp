@@ -210,9 +210,7 @@ TEST_CASE("claim chunk: C x the profile's time per logical block within the budg
   const ShardTiming timing = per_block(0.01);  // one wave of 132 blocks: 1.32 us per logical block on its slot
   PersistentPlannerConfig config;
   SUBCASE("without a budget or a profile: one logical block per claim") {
-    CHECK(config.claim_budget_us == 20);  // the default: short blocks share claims
-    CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, &timing, 6272, 1056) == 6);
-    config.claim_budget_us = 0;
+    CHECK(config.claim_budget_us == 0);  // the default
     CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, &timing, 6272, 1056) == 1);
     config.claim_budget_us = 10;
     CHECK(PersistentPlanner(gpu, config).claim_chunk(kernel, nullptr, 6272, 1056) == 1);

@@ -63,20 +63,22 @@ struct ClaimMode {
     return " C=" + c + (static_first_chunk ? " static" : "") + (loop ? " loop" : "");
   }
 };
-// Timed as "the" overhead: the coordinator's default, launched as the
-// coordinator launches it: C from the claim budget (PersistentPlannerConfig::
-// claim_budget_us) and the original's time per logical block, with a static
-// first chunk. (C = 1 for blocks as long as the budget.)
-constexpr ClaimMode kDefaultMode = {kBudgetChunk, true};
-constexpr ClaimMode kClaimModes[] = {{1, false},  {4, false}, {16, false},  {1, true},
-                                     {4, true},   {16, true}, kDefaultMode, {kBudgetChunk, false}};
-// The preemption latency is measured with the default C but without static
-// chunks: a stop may then land before any logical block.
-constexpr ClaimMode kLatencyMode = {kBudgetChunk, false};
+// Timed as "the" overhead: the coordinator's default (C = 1, static first
+// chunk), launched as the coordinator launches it.
+constexpr ClaimMode kDefaultMode = {1, true};
+// "budget": what the coordinator runs with a claim budget
+// (PersistentPlannerConfig::claim_budget_us, off by default, 20 us here): C
+// from the original's time per logical block.
+constexpr double kBudgetUs = 20;
+constexpr ClaimMode kBudgetMode = {kBudgetChunk, true};
+constexpr ClaimMode kClaimModes[] = {{1, false}, {4, false}, {16, false},  {1, true},
+                                     {4, true},  {16, true}, kBudgetMode, {kBudgetChunk, false}};
+// The preemption latency is measured without static chunks: a stop may then
+// land before any logical block.
+constexpr ClaimMode kLatencyMode = {1, false};
 // Timed too, and checked with one whole-grid launch: even chunks of at most 16.
 constexpr ClaimMode kEvenMode = {kEvenChunk, true};
-// Timed: C = 1 with a static first chunk (the default before the claim
-// budget) with the loop kept where the launch needs none.
+// Timed: the default mode with the loop kept where the launch needs none.
 constexpr ClaimMode kOneLoopMode = {1, true, true};
 constexpr unsigned kEvenMaxChunk = 16;
 
@@ -218,7 +220,7 @@ class PersistentRunner final : public VariantRunner {
     PreemptionResult r = last_cycles_;
     const unsigned long long n = launch_.block_count();
     r.physical_blocks = static_cast<unsigned>(std::min<unsigned long long>(resident_, n));
-    r.chunk = chunk_for(kLatencyMode, n, r.physical_blocks);
+    r.chunk = chunk_for(kLatencyMode, n, r.physical_blocks);  // 1
     // The unpreempted duration with the same P.
     std::vector<double> full;
     for (int i = 0; i < 5; ++i) full.push_back(timed_launch(args, stream, -1.0, r.physical_blocks).first);
@@ -264,7 +266,7 @@ class PersistentRunner final : public VariantRunner {
     if (mode.chunk == kEvenChunk) return ::miriam::even_claim_chunk(blocks, p, kEvenMaxChunk);
     if (mode.chunk != kBudgetChunk) return mode.chunk;
     if (!(block_us_ > 0)) throw std::logic_error("persistent runner: budget mode before calibrate()");
-    return ::miriam::budget_claim_chunk(blocks, p, ::miriam::PersistentPlannerConfig{}.claim_budget_us, block_us_);
+    return ::miriam::budget_claim_chunk(blocks, p, kBudgetUs, block_us_);
   }
 
   ::miriam::PersistentLaunch range(unsigned long long begin, unsigned p, const ClaimMode& mode) const {

@@ -101,7 +101,7 @@ policy, in one process; prints one table per workload (rows = policies).
   --drain-ahead on|off   stop/hold normal work before a periodic critical request is due (default on)
   --shrunk on|off        shrunk shards (blocks of B/f threads) beside critical kernels that leave no room
                          for a full normal block (default on)
-  --claim-budget-us X    persistent launches claim C logical blocks at once, C x block time <= X (default 20; 0: C = 1)
+  --claim-budget-us X    persistent launches claim C logical blocks at once, C x block time <= X (default 0: C = 1)
   --shards-in-flight N,M normal shards in flight per task with / without critical work running
   soak (one workload, the miriam policy only; needs --out-dir):
   --soak-seconds S       random arrivals for S seconds, every output verified, judged per window

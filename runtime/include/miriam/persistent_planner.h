@@ -32,11 +32,13 @@ struct PersistentPlannerConfig {
   // one logical block's time on its slot (the profile's wave time) stays
   // within this budget: a stop waits for at most C logical blocks per
   // physical block. 0 (or no profile): C = 1, one atomic per logical block.
-  // 20 us: kernels with the chunk loop (manifest "loop": "chunks") pay for
-  // the loop per chunk, not per logical block, so short blocks need C > 1 to
-  // cost nothing; blocks of 20 us or more keep C = 1 and the stop latency of
-  // one logical block they always had.
-  double claim_budget_us = 20;
+  // Kernels with the chunk loop (manifest "loop": "chunks") pay for the loop
+  // per chunk, so a budget (20 us) takes their short blocks to the
+  // original's speed (results/2026-11-28-h200-session8). It stays off: in a
+  // same-call A/B it raised normal throughput 2-6% on resnet18+resnet50 and
+  // two_normal, but two_normal's critical p99 rose to 9.4-10.2 ms in 3 of 6
+  // runs with it, against 7.1-7.4 ms in all 4 without.
+  double claim_budget_us = 0;
   // Each physical block's first chunk is static (no stop check, no atomic):
   // a launch stopped before it starts still runs those P x C blocks, within
   // the same claim budget (elastic.cuh); with C = 1 that is the one logical
