@@ -1,6 +1,6 @@
 # miriam_add_elastic_kernels(<target> SOURCES <file.cu>...
 #                            [PASSES <pass>...] [OUTPUT_DIR <dir>] [ARCH <sm_XX>]
-#                            [REWRITE_LAUNCHES])
+#                            [REWRITE_LAUNCHES] [PERSISTENT_LOOP blocks|chunks])
 #
 # Runs miriamc on each source at build time and compiles the emitted
 # <stem>.elastic.cu into <target> instead of the original (which stays listed,
@@ -9,7 +9,8 @@
 # property MIRIAM_MANIFESTS, and copied next to the target's binary, from where
 # the program loads them (KernelCatalog::load). With REWRITE_LAUNCHES the host
 # code's k<<<...>>> sites submit to the launching thread's current task
-# (miriamc --rewrite-launches, miriam/launch.h; the target links Miriam::runtime). The target's include
+# (miriamc --rewrite-launches, miriam/launch.h; the target links Miriam::runtime). PERSISTENT_LOOP
+# is miriamc's --persistent-loop (default blocks; chunks pays off with the runtime's claim budget). The target's include
 # directories and definitions reach miriamc as clang flags.
 #
 # The compiler is the `miriamc` target (in-tree) or the imported Miriam::miriamc
@@ -47,7 +48,7 @@ function(_miriam_implicit_include_regex out_var)
 endfunction()
 
 function(miriam_add_elastic_kernels target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "REWRITE_LAUNCHES" "OUTPUT_DIR;ARCH" "SOURCES;PASSES")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "REWRITE_LAUNCHES" "OUTPUT_DIR;ARCH;PERSISTENT_LOOP" "SOURCES;PASSES")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "miriam_add_elastic_kernels: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -85,6 +86,14 @@ function(miriam_add_elastic_kernels target)
   if(ARG_REWRITE_LAUNCHES)
     set(rewrite_arg "--rewrite-launches")
   endif()
+  set(loop_arg "")
+  if(ARG_PERSISTENT_LOOP)
+    if(NOT ARG_PERSISTENT_LOOP MATCHES "^(blocks|chunks)$")
+      message(FATAL_ERROR "miriam_add_elastic_kernels(${target}): PERSISTENT_LOOP must be blocks or chunks, not "
+                          "'${ARG_PERSISTENT_LOOP}'")
+    endif()
+    set(loop_arg "--persistent-loop=${ARG_PERSISTENT_LOOP}")
+  endif()
 
   set(support_dir "${MIRIAM_SUPPORT_INCLUDE_DIR}")
   if(NOT support_dir)
@@ -117,7 +126,7 @@ function(miriam_add_elastic_kernels target)
     add_custom_command(
       OUTPUT "${elastic}" "${manifest}"
       COMMAND "$<TARGET_FILE:${compiler}>" "${source_path}" -o "${ARG_OUTPUT_DIR}" --arch "${ARG_ARCH}"
-              --quiet --depfile "${depfile}" ${pass_args} ${rewrite_arg} ${cuda_path_arg}
+              --quiet --depfile "${depfile}" ${pass_args} ${rewrite_arg} ${loop_arg} ${cuda_path_arg}
               --
               "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>"
               "$<$<BOOL:${defines}>:-D$<JOIN:${defines},;-D>>"

@@ -181,7 +181,7 @@ PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
     }
   }
   std::vector<CloneTextEdit> return_edits = rewrite_returns(kernel, own, emit, hazards);
-  const bool chunk_loop = logical_blocks_share_nothing(kernel, analysis);
+  const bool chunk_loop = chunk_loop_ && logical_blocks_share_nothing(kernel, analysis);
   const FreshCopies fresh = fresh_copies(kernel, /*opaque=*/!chunk_loop, emit, hazards);
   if (!hazards.empty()) return PassRefusal{std::move(hazards)};
 

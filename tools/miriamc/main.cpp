@@ -38,6 +38,15 @@ cl::opt<bool> rewrite_launches(
              "thread (miriam/launch.h); launches that cannot be rewritten safely stay as they are, with a warning"),
     cl::cat(category));
 cl::opt<bool> quiet("quiet", cl::desc("Print diagnostics only, no per-kernel summary"), cl::cat(category));
+enum class PersistentLoop { kBlocks, kChunks };
+cl::opt<PersistentLoop> persistent_loop(
+    "persistent-loop", cl::desc("Loop of the persistent variants (manifest \"loop\")"), cl::init(PersistentLoop::kBlocks),
+    cl::values(clEnumValN(PersistentLoop::kBlocks, "blocks", "a barrier after each logical block (default)"),
+               clEnumValN(PersistentLoop::kChunks, "chunks",
+                          "where the kernel's logical blocks share nothing inside a block (no shared memory, "
+                          "barriers, warp-level operations, asm or unseen calls): one barrier per claimed chunk; "
+                          "pays off with the runtime's claim budget (C > 1)")),
+    cl::cat(category));
 
 std::string support_include_dir(const char* argv0) {
   // Installed: <prefix>/bin/miriamc next to <prefix>/include/miriam/.
@@ -93,5 +102,12 @@ int main(int argc, const char** argv) {
   options.support_include_dir = support_include_dir(argv[0]);
   options.clang_resource_dir = MIRIAM_CLANG_RESOURCE_DIR;
   options.tool_version = MIRIAM_VERSION;
-  return miriam::run_driver(options, miriam::make_passes, miriam::available_pass_names());
+  miriam::PassOptions pass_options;
+  pass_options.persistent_chunk_loop = persistent_loop == PersistentLoop::kChunks;
+  return miriam::run_driver(
+      options,
+      [&](const std::vector<std::string>& names, std::string& error) {
+        return miriam::make_passes(names, error, pass_options);
+      },
+      miriam::available_pass_names());
 }

@@ -3,16 +3,19 @@
 // blockIdx/gridDim, and `return` means "next logical block". Kernels whose
 // logical blocks share nothing inside a block get the chunk loop (one barrier
 // per chunk), the others the block loop (one per logical block).
-// RUN: rm -rf %t && %miriamc %s -o %t --passes=sliced,persistent > %t.summary
+// RUN: rm -rf %t && %miriamc %s -o %t --passes=sliced,persistent --persistent-loop=chunks > %t.summary
 // RUN: FileCheck %s < %t/persistent_basic.elastic.cu
 // RUN: FileCheck --check-prefix=RET %s < %t/persistent_basic.elastic.cu
 // RUN: FileCheck --check-prefix=PARAMS %s < %t/persistent_basic.elastic.cu
 // RUN: FileCheck --check-prefix=SUMMARY %s < %t.summary
 // RUN: FileCheck --check-prefix=MANIFEST %s < %t/persistent_basic.miriam.json
 // RUN: %validate %t/persistent_basic.miriam.json
-// Without the sliced pass the persistent helper always runs the loop:
+// Without the sliced pass the persistent helper always runs the loop; by
+// default every kernel gets the block loop:
 // RUN: rm -rf %t.alone && %miriamc %s -o %t.alone --passes=persistent > /dev/null
 // RUN: FileCheck --check-prefix=ALONE %s < %t.alone/persistent_basic.elastic.cu
+// RUN: FileCheck --check-prefix=ALONE-MANIFEST %s < %t.alone/persistent_basic.miriam.json
+// RUN: %validate %t.alone/persistent_basic.miriam.json
 // REQUIRES: nvcc
 // RUN: %nvcc -I%support_include %t/persistent_basic.elastic.cu
 // RUN: %nvcc -I%support_include %t.alone/persistent_basic.elastic.cu
@@ -32,8 +35,9 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: int i = block_base() + threadIdx.x;
 // CHECK-NOT: __device__ unsigned block_base{{__}}miriam_lg(
 // CHECK: __global__ void scale{{__}}miriam_persistent(::miriam::PersistentControl* {{__}}miriam_ctrl, const ::miriam::Slice {{__}}miriam_slice, float a, float* x, int n) {
-// `scale` shares nothing among its threads (no shared memory, barriers or
-// warp-level operations): the chunk loop, one barrier per claimed chunk.
+// With --persistent-loop=chunks: `scale` shares nothing among its threads (no
+// shared memory, barriers or warp-level operations): the chunk loop, one
+// barrier per claimed chunk.
 // CHECK: __shared__ ::miriam::PersistentChunkClaims {{__}}miriam_claims;
 // CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_first_chunk({{__}}miriam_claims, {{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK-NEXT: __syncthreads();
@@ -71,9 +75,15 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: return scale{{__}}miriam_launch_sliced({{__}}miriam_launch.slice_launch(), a, x, n);
 // CHECK: scale{{__}}miriam_persistent<<<{{__}}miriam_launch.physical_grid(), {{__}}miriam_launch.block,
 // CHECK: ({{__}}miriam_launch.control, {{__}}miriam_launch.slice(), a, x, n);
+// ALONE: __global__ void scale{{__}}miriam_persistent(
+// ALONE: __shared__ ::miriam::PersistentClaims {{__}}miriam_claims;
+// ALONE: const auto {{__}}miriam_fresh_a = ::miriam::persistent_fresh(a);
 // ALONE: cudaError_t scale{{__}}miriam_launch_persistent(
 // ALONE-NOT: one_block_each
 // ALONE: scale{{__}}miriam_persistent<<<
+// ALONE-MANIFEST: "name": "scale"
+// ALONE-MANIFEST: "launch_helper": "scale{{__}}miriam_launch_persistent"
+// ALONE-MANIFEST-NEXT: "loop": "blocks"
 // CHECK: {"sliced", "scale{{__}}miriam_sliced", reinterpret_cast<const void*>(&::scale{{__}}miriam_sliced)},
 // CHECK: {"persistent", "scale{{__}}miriam_persistent", reinterpret_cast<const void*>(&::scale{{__}}miriam_persistent)},
 
