@@ -115,9 +115,9 @@ FreshCopies fresh_copies(const KernelInfo& kernel, bool opaque, EmitContext& emi
     out.body_scope += "    decltype(" + name + ") " + name + " = __miriam_fresh_" + name + ";\n";
   }
   if (!out.loop_scope.empty()) {
-    out.loop_scope = std::string(opaque ? "    // opaque copies: what the body derives from them is not hoisted out of the loop\n"
-                                        : "    // plain copies (see fresh_copies)\n") +
-                     out.loop_scope;
+    const char* heading = opaque ? "    // opaque copies: what the body derives from them is not hoisted out of the loop\n"
+                                 : "    // plain copies (see fresh_copies)\n";
+    out.loop_scope = heading + out.loop_scope;
     out.body_scope = "    // this logical block's own parameters (the body may modify them)\n" + out.body_scope;
   }
   return out;

@@ -40,7 +40,8 @@ cl::opt<bool> rewrite_launches(
 cl::opt<bool> quiet("quiet", cl::desc("Print diagnostics only, no per-kernel summary"), cl::cat(category));
 enum class PersistentLoop { kBlocks, kChunks };
 cl::opt<PersistentLoop> persistent_loop(
-    "persistent-loop", cl::desc("Loop of the persistent variants (manifest \"loop\")"), cl::init(PersistentLoop::kBlocks),
+    "persistent-loop", cl::desc("Loop of the persistent variants (manifest \"loop\")"),
+    cl::init(PersistentLoop::kBlocks),
     cl::values(clEnumValN(PersistentLoop::kBlocks, "blocks", "a barrier after each logical block (default)"),
                clEnumValN(PersistentLoop::kChunks, "chunks",
                           "where the kernel's logical blocks share nothing inside a block (no shared memory, "

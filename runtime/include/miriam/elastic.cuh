@@ -149,8 +149,8 @@ struct SliceLaunch {
 // b, b + P, ..., b + (C-1)P (offsets below min(P*C, count)) without asking
 // anyone (no stop check, no atomic). Interleaved rather than [b*C, b*C + C):
 // the blocks that run at once are then neighbours, as in the hardware's own
-// order, and share the input their windows overlap in L2 (contiguous static
-// chunks measured max pool +20% and depthwise convolution +19% on H200).
+// order (H200, DNN layer median at C = 16 with static chunks: +259% with
+// contiguous chunks, +12% interleaved; results/2026-11-28-h200-session8).
 // Every chunk claimed is run in full (clipped to the range), and chunks are
 // handed out in increasing order, so the progress of a stopped launch is ONE
 // number: all of [begin, begin + min(S + t_total, count)) is done, nothing
@@ -336,9 +336,10 @@ __host__ __device__ void persistent_block_exit(const Ops& ops, const Slice& slic
   ops.finish(persistent_static_blocks(slice, ops.physical_blocks()) + (word & kPersistentTicketMask));
 }
 
-// Chunk loops. A kernel whose logical blocks share nothing inside a physical
-// block (no shared memory, no barriers, no warp-level operations: the pass
-// decides, and the manifest says "loop": "chunks") needs no barrier between
+// Chunk loops (opt-in: miriamc --persistent-loop=chunks). A kernel whose
+// logical blocks share nothing inside a physical block (no shared memory, no
+// barriers, no warp-level operations: the pass decides, and the manifest says
+// "loop": "chunks") needs no barrier between
 // two logical blocks of one chunk. Its leader publishes a whole chunk, the
 // threads run its logical blocks back to back, and the only barrier is the
 // one that publishes the next chunk: the per-logical-block barrier, where
@@ -385,9 +386,9 @@ __host__ __device__ void persistent_next_chunk(PersistentChunkClaims& c, unsigne
 // The chunk loop's k-th logical block of the chunk published in `slot`, into
 // `linear`; false past the chunk's end (or for an empty chunk). The chunk is
 // read from shared memory on every call (volatile), so nothing of it stays in
-// registers across the body but k: holding first/end/stride there took 6-11
-// registers and cut occupancy (ptxas, sm_90: depthwise convolution 29 -> 40,
-// max pool 32 -> 38, 8 -> 6 blocks of 256 threads per SM).
+// registers across the body but k. Held in registers (with the stride), it
+// took max pool from 30 to 38 registers, 6 instead of 8 blocks of 256 threads
+// per SM; with this (and plain parameter copies) 32, the original's count.
 __device__ inline bool persistent_chunk_block(const PersistentChunkClaims& claims, unsigned slot, unsigned k,
                                               unsigned long long* linear) {
   const volatile PersistentChunk& chunk = claims.published[slot];
@@ -406,11 +407,12 @@ __device__ inline void persistent_next_claim(PersistentClaims& claims, unsigned 
 __device__ inline void persistent_block_exit(PersistentControl* ctrl, const Slice& slice) {
   persistent_block_exit(PersistentDeviceOps{ctrl}, slice);
 }
-__device__ inline void persistent_first_chunk(PersistentChunkClaims& claims, PersistentControl* ctrl, const Slice& slice) {
+__device__ inline void persistent_first_chunk(PersistentChunkClaims& claims, PersistentControl* ctrl,
+                                              const Slice& slice) {
   persistent_first_chunk(claims, PersistentDeviceOps{ctrl}, slice);
 }
 __device__ inline void persistent_next_chunk(PersistentChunkClaims& claims, unsigned slot, PersistentControl* ctrl,
-                                           const Slice& slice) {
+                                             const Slice& slice) {
   persistent_next_chunk(claims, slot, PersistentDeviceOps{ctrl}, slice);
 }
 
