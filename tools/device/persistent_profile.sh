@@ -3,8 +3,9 @@
 # ncu (SpeedOfLight, LaunchStats, Occupancy, WarpStateStats, InstructionStats)
 # over the timed launches of `elastic_check --timing-only` (the original and
 # the persistent variant in every claim mode, at P = all resident blocks;
-# launch order: the original twice, then original/variant pairs in the order
-# of the timing table's columns), and the SASS of both kernels. Runs over
+# launch order: the original 13 times (the runner's calibration, since
+# c1db20d), then twice, then original/variant pairs in the order of the
+# timing table's columns), and the SASS of both kernels. Runs over
 # .carry/v (tools/device/stage_validate.sh). Writes $OUT/ncu.tar.gz and
 # $OUT/sass.txt.
 set -u -o pipefail
