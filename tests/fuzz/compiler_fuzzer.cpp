@@ -72,7 +72,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.clang_resource_dir = MIRIAM_CLANG_RESOURCE_DIR;
   options.tool_version = "fuzz";
   options.quiet = true;
-  const int status = miriam::run_driver(options, miriam::make_passes, miriam::available_pass_names());
+  const auto make_passes = [](const std::vector<std::string>& names, std::string& error) {
+    return miriam::make_passes(names, error);
+  };
+  const int status = miriam::run_driver(options, make_passes, miriam::available_pass_names());
 
   // All or nothing: both outputs after success, no file at all (not even a
   // staged temporary) after failure.
