@@ -115,8 +115,9 @@ FreshCopies fresh_copies(const KernelInfo& kernel, bool opaque, EmitContext& emi
     out.body_scope += "    decltype(" + name + ") " + name + " = __miriam_fresh_" + name + ";\n";
   }
   if (!out.loop_scope.empty()) {
-    const char* heading = opaque ? "    // opaque copies: what the body derives from them is not hoisted out of the loop\n"
-                                 : "    // plain copies (see fresh_copies)\n";
+    const char* heading =
+        opaque ? "    // opaque copies: what the body derives from them is not hoisted out of the loop\n"
+               : "    // plain copies (see fresh_copies)\n";
     out.loop_scope = heading + out.loop_scope;
     out.body_scope = "    // this logical block's own parameters (the body may modify them)\n" + out.body_scope;
   }
@@ -139,12 +140,10 @@ bool known_block_neutral(const clang::FunctionDecl* fn) {
 // per logical block stays: it is what separates two logical blocks' use of
 // shared memory and keeps a block's threads in the same logical block.
 bool logical_blocks_share_nothing(const KernelInfo& kernel, TranslationUnitAnalysis& analysis) {
-  const KernelFeatures& k = kernel.features;
-  if (k.barriers || k.warp_level_ops || k.cooperative_groups || k.grid_sync) return false;
   for (const clang::FunctionDecl* key : analysis.reachable_from(kernel.pattern)) {
     const FunctionFacts& f = analysis.facts(key);
     if (f.dynamic_shared_memory || f.static_shared_memory || f.inline_asm || f.barriers || f.warp_level_ops ||
-        f.cooperative_groups || !f.indirect_calls.empty() || !f.unresolved_calls.empty())
+        f.cooperative_groups || !f.grid_syncs.empty() || !f.indirect_calls.empty() || !f.unresolved_calls.empty())
       return false;
     if (!f.has_body && !known_block_neutral(key)) return false;
   }

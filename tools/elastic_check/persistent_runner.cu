@@ -11,8 +11,8 @@
 // after the kernel has finished; and "back-to-back": the grid as three
 // ranges launched one after another on one control block without any reset
 // or host sync between them. Each of these for every claim mode (logical
-// blocks per claim C = 1, 4, 16, and the coordinator's C from its claim
-// budget; with and without a static first chunk).
+// blocks per claim C = 1, 4, 16, and C from a 20-us claim budget as the
+// coordinator would size it; with and without a static first chunk).
 // Every schedule must give bitwise the original's result: no logical block
 // skipped, none run twice. Launches go out as the coordinator sends them:
 // one that needs no loop (PersistentLaunch::one_block_each) runs the sliced
@@ -47,10 +47,10 @@ constexpr unsigned kLatencySamples = 30;
 // static_first_chunk), and whether a launch that needs no loop may run the
 // sliced variant as the launch helper and the coordinator do
 // (PersistentLaunch::one_block_each) may run the sliced variant, as the
-// coordinator does; `loop` keeps the loop, to time its cost.
-// Chunk values that are not a fixed C.
-constexpr unsigned kEvenChunk = 0;             // "even": the C <= 16 the planner's even_claim_chunk picks
-constexpr unsigned kBudgetChunk = 0xFFFFFFFFu;  // "budget": the coordinator's C (claim_budget_us, block time)
+// coordinator does; `loop` keeps the loop, to time its cost. `chunk` is C, or
+// one of these:
+constexpr unsigned kEvenChunk = 0;              // "even": the C <= 16 the planner's even_claim_chunk picks
+constexpr unsigned kBudgetChunk = 0xFFFFFFFFu;  // "budget": C within kBudgetUs of the original's block time
 struct ClaimMode {
   unsigned chunk;
   bool static_first_chunk;
@@ -79,7 +79,7 @@ constexpr ClaimMode kLatencyMode = {1, false};
 // Timed too, and checked with one whole-grid launch: even chunks of at most 16.
 constexpr ClaimMode kEvenMode = {kEvenChunk, true};
 // Timed: the default mode with the loop kept where the launch needs none.
-constexpr ClaimMode kOneLoopMode = {1, true, true};
+constexpr ClaimMode kDefaultLoopMode = {1, true, true};
 constexpr unsigned kEvenMaxChunk = 16;
 
 ClaimMode mode_of(const Schedule& s) { return ClaimMode{s.chunk, s.static_first_chunk, s.persistent_loop}; }
@@ -179,7 +179,7 @@ class PersistentRunner final : public VariantRunner {
       if (mode.chunk != kDefaultMode.chunk || mode.static_first_chunk != kDefaultMode.static_first_chunk)
         out.push_back(timed(mode));
     out.push_back(timed(kEvenMode));
-    out.push_back(timed(kOneLoopMode));
+    out.push_back(timed(kDefaultLoopMode));
     return out;
   }
 
@@ -187,21 +187,16 @@ class PersistentRunner final : public VariantRunner {
   // which the budget mode's C follows, as the coordinator's planner sizes C
   // from its learned block time.
   void calibrate(ArgPack& args, cudaStream_t stream) override {
-    cudaEvent_t start = nullptr, stop = nullptr;
-    MIRIAM_CUDA(cudaEventCreate(&start));
-    MIRIAM_CUDA(cudaEventCreate(&stop));
     std::vector<double> us;
     for (int i = 0; i < 13; ++i) {
-      MIRIAM_CUDA(cudaEventRecord(start, stream));
+      MIRIAM_CUDA(cudaEventRecord(owned_->started, stream));
       launch_.launch_original(args, stream);
-      MIRIAM_CUDA(cudaEventRecord(stop, stream));
-      MIRIAM_CUDA(cudaEventSynchronize(stop));
+      MIRIAM_CUDA(cudaEventRecord(owned_->exited, stream));
+      MIRIAM_CUDA(cudaEventSynchronize(owned_->exited));
       float ms = 0;
-      MIRIAM_CUDA(cudaEventElapsedTime(&ms, start, stop));
+      MIRIAM_CUDA(cudaEventElapsedTime(&ms, owned_->started, owned_->exited));
       if (i >= 3) us.push_back(ms * 1000.0);  // the first launches warm up
     }
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
     const unsigned long long n = launch_.block_count();
     block_us_ = median(us) * static_cast<double>(std::min<unsigned long long>(resident_, n)) / static_cast<double>(n);
   }
