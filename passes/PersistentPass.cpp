@@ -198,11 +198,15 @@ PassResult PersistentPass::run(const KernelInfo& kernel, EmitContext& emit) {
       render_template(chunk_loop ? templates::kPersistentChunkEpilogue : templates::kPersistentEpilogue,
                       {{"label", label}});
   request.body_edits = std::move(return_edits);
-  // One-wave launches skip the loop through the sliced helper, when this file has one for the kernel.
-  TemplateValues helper_values = {{"loop_free", ""}};
-  if (emit.has_variant(kernel.pattern, "sliced"))
-    helper_values = {{"loop_free", templates::kPersistentLoopFree},
-                     {"sliced_helper", kernel.name + kSlicedHelperSuffix}};
+  // One-wave launches skip the loop: the original kernel runs one of the whole
+  // grid, and the sliced helper any other, when this file has one for the kernel.
+  TemplateValues helper_values = {{"whole_grid", templates::kPersistentWholeGrid},
+                                  {"original", qualified_ref(kernel.pattern)},
+                                  {"loop_free", ""}};
+  if (emit.has_variant(kernel.pattern, "sliced")) {
+    helper_values["loop_free"] = templates::kPersistentLoopFree;
+    helper_values["sliced_helper"] = kernel.name + kSlicedHelperSuffix;
+  }
   PassResult result = emit_logical_grid_variant(
       kernel, plan, std::move(request),
       {kind(), "__miriam_persistent", "__miriam_launch_persistent", templates::kPersistentLaunchHelper,

@@ -77,7 +77,9 @@ PassResult emit_elastic_variant(const KernelInfo& kernel, const BuiltinRewritePl
                            {"params", signature->params},
                            {"variant", kernel.name + variant.variant_suffix},
                            {"explicit_args", signature->explicit_args},
-                           {"args", signature->args}};
+                           {"args", signature->args},
+                           // the arguments alone, for a call of the original: "a, b" where {{args}} is ", a, b"
+                           {"call_args", signature->args.empty() ? std::string() : signature->args.substr(2)}};
   // A pass's own values may name the common placeholders ({{args}}, ...) and its other values.
   TemplateValues all = values;
   all.insert(variant.helper_values.begin(), variant.helper_values.end());

@@ -53,6 +53,7 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"launch_errors", stats->launch_errors},
                         {"persistent_launches", stats->persistent_launches},
                         {"persistent_loop_free", stats->persistent_loop_free},
+                        {"persistent_original", stats->persistent_original},
                         {"preemptions_requested", stats->preemptions_requested},
                         {"preemptions", stats->preemptions},
                         {"resumes", stats->resumes},

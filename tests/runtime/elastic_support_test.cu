@@ -138,6 +138,14 @@ TEST_CASE("a persistent launch: validity, no per-launch work, progress and resum
   CHECK(sliced.end == 30);
   CHECK(sliced.valid());
   CHECK(sliced.physical_grid().x == 26);
+  CHECK_FALSE(wave.whole_grid());  // [4, 30): only a slice of the grid, so not the original launch
+  miriam::PersistentLaunch whole = wave;
+  whole.begin = 0;  // [0, 30): the original launch itself
+  whole.physical_blocks = 30;
+  CHECK(whole.one_block_each());
+  CHECK(whole.whole_grid());
+  whole.end = 29;
+  CHECK_FALSE(whole.whole_grid());
   wave.physical_blocks = 40;  // more blocks than work: the extra ones would run nothing
   CHECK(wave.one_block_each());
   wave.physical_blocks = 25;  // one block would claim a second logical block by ticket

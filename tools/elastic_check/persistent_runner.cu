@@ -15,9 +15,10 @@
 // coordinator would size it; with and without a static first chunk).
 // Every schedule must give bitwise the original's result: no logical block
 // skipped, none run twice. Launches go out as the coordinator sends them:
-// one that needs no loop (PersistentLaunch::one_block_each) runs the sliced
-// variant, so the schedules check that path too. (The emitted helper does the
-// same for launches without dynamic shared memory.)
+// one that needs no loop (PersistentLaunch::one_block_each) runs the original
+// kernel when it covers the whole grid, the sliced variant otherwise, so the
+// schedules check those paths too. (The emitted helper does the same for
+// launches without dynamic shared memory.)
 #include <algorithm>
 #include <chrono>
 #include <iterator>
@@ -44,11 +45,10 @@ constexpr unsigned kMaxCycles = 400;
 constexpr unsigned kLatencySamples = 30;
 
 // How physical blocks claim logical blocks (PersistentLaunch::chunk and
-// static_first_chunk), and whether a launch that needs no loop may run the
-// sliced variant as the launch helper and the coordinator do
-// (PersistentLaunch::one_block_each) may run the sliced variant, as the
-// coordinator does; `loop` keeps the loop, to time its cost. `chunk` is C, or
-// one of these:
+// static_first_chunk), and whether a launch that needs no loop
+// (PersistentLaunch::one_block_each) may run without it, by the original
+// kernel or the sliced variant, as the launch helper and the coordinator do;
+// `loop` keeps the loop, to time its cost. `chunk` is C, or one of these:
 constexpr unsigned kEvenChunk = 0;              // "even": the C <= 16 the planner's even_claim_chunk picks
 constexpr unsigned kBudgetChunk = 0xFFFFFFFFu;  // "budget": C within kBudgetUs of the original's block time
 struct ClaimMode {
@@ -279,12 +279,14 @@ class PersistentRunner final : public VariantRunner {
   }
 
   // What the coordinator does, through the host stubs: a launch that needs no
-  // loop goes to the sliced variant (unless `loop`). Both variants' shared
-  // memory limits are raised here, as the coordinator raises them.
+  // loop goes to the original kernel when it covers the whole grid, else to
+  // the sliced variant (unless `loop`). Both variants' shared memory limits
+  // are raised here, as the coordinator raises them.
   void enqueue(::miriam::PersistentLaunch l, ArgPack& args, cudaStream_t stream, bool loop = false) const {
     l.stream = stream;
     if (!l.valid()) throw std::logic_error("persistent runner: invalid launch");
     MIRIAM_CUDA(::miriam::persistent_prepare_launch(l));
+    if (!loop && l.one_block_each() && l.whole_grid()) return launch_.launch_original(args, stream);
     if (!loop && sliced_stub_ && l.one_block_each())
       return launch_slice(sliced_stub_, l.slice_launch(), args, "persistent launch run by the sliced variant");
     ::miriam::PersistentControl* control = l.control;

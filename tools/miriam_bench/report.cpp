@@ -273,6 +273,7 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
                 {"launch_errors", run.stats.launch_errors},
                 {"persistent_launches", run.stats.persistent_launches},
                 {"persistent_loop_free", run.stats.persistent_loop_free},
+                {"persistent_original", run.stats.persistent_original},
                 {"preemptions_requested", run.stats.preemptions_requested},
                 {"preemptions", run.stats.preemptions},
                 {"resumes", run.stats.resumes},

@@ -487,6 +487,12 @@ struct PersistentLaunch {
   bool one_block_each() const {
     return static_first_chunk && chunk == 1 && end > begin && physical_blocks >= end - begin;
   }
+  // The launch covers the original grid: one that needs no loop
+  // (one_block_each) is then the original launch itself, and the original
+  // kernel runs it without any variant's cost. (On an H200 the sliced variant
+  // of the classifier GEMM, the same inner loop as the original, still took
+  // +4.1% in instructions scheduled differently: results/2026-11-28-h200-session9.)
+  bool whole_grid() const { return begin == 0 && end == logical_block_count(grid); }
   SliceLaunch slice_launch() const { return SliceLaunch{grid, block, shared_bytes, stream, begin, end}; }
   dim3 physical_grid() const { return dim3(physical_blocks, 1, 1); }
   bool valid() const {

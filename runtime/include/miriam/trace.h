@@ -46,8 +46,10 @@ struct CoordinatorStats {
   std::uint64_t deadline_misses = 0;
   std::uint64_t launch_errors = 0;
   std::uint64_t persistent_launches = 0;   // first launches and resumes
-  // Of them: one static logical block per physical block, run by the sliced variant.
+  // Of them: one static logical block per physical block, run by the sliced
+  // variant, or by the original kernel when the launch covers its whole grid.
   std::uint64_t persistent_loop_free = 0;
+  std::uint64_t persistent_original = 0;  // of persistent_loop_free: run by the original kernel
   std::uint64_t preemptions_requested = 0; // stop requests sent to persistent launches
   std::uint64_t preemptions = 0;           // persistent launches that ended with logical blocks left
   std::uint64_t resumes = 0;               // launches that continued a preempted kernel

@@ -738,8 +738,11 @@ struct Coordinator::State {
     l.static_first_chunk = sizing.static_first_chunk;
     l.control = t->channel->device_control();
     // One static logical block per physical block: it could not stop anyway,
-    // so the sliced variant runs it without the persistent loop's cost.
-    const bool loop_free = l.one_block_each() && rec->kernel->sliced != nullptr;
+    // so it runs without the persistent loop's cost: by the original kernel
+    // when it covers the whole grid (then it is the original launch), else by
+    // the sliced variant.
+    const bool as_original = l.one_block_each() && l.whole_grid();
+    const bool loop_free = as_original || (l.one_block_each() && rec->kernel->sliced != nullptr);
     Issued i;
     i.task = t;
     i.request = rec->request;
@@ -749,7 +752,7 @@ struct Coordinator::State {
     i.resident_blocks = i.concurrent_blocks = loop_free ? i.blocks : l.physical_blocks;
     i.persistent = true;
     i.record = rec;
-    i.footprint = loop_free ? rec->shape.sliced : rec->shape.persistent;
+    i.footprint = as_original ? rec->shape.original : loop_free ? rec->shape.sliced : rec->shape.persistent;
     i.block_time = rec->block_time;
     cudaError_t err = begin_issue(i, s);
     if (err == cudaSuccess) err = l.valid() ? t->channel->prepare(l) : cudaErrorInvalidValue;
@@ -758,7 +761,10 @@ struct Coordinator::State {
       Slice slice = l.slice();
       rec->arg_ptrs[0] = &control;  // both copied by cudaLaunchKernel before it returns
       rec->arg_ptrs[1] = &slice;
-      if (loop_free)
+      if (as_original)
+        err = cudaLaunchKernel(rec->kernel->original, rec->grid, l.block, rec->arg_ptrs + 2, l.shared_bytes,
+                               s->stream);
+      else if (loop_free)
         err = cudaLaunchKernel(rec->kernel->sliced, physical_grid_for(i.blocks), l.block, rec->arg_ptrs + 1,
                                l.shared_bytes, s->stream);
       else
@@ -776,6 +782,7 @@ struct Coordinator::State {
       ++persistent_runs;
       ++stats.persistent_launches;
       if (loop_free) ++stats.persistent_loop_free;
+      if (as_original) ++stats.persistent_original;
     }
     return true;
   }

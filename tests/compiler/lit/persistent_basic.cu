@@ -70,7 +70,12 @@ __global__ void scale(float a, float* x, int n) {
 // CHECK-NEXT: if (::miriam::persistent_leader()) ::miriam::persistent_block_exit({{__}}miriam_ctrl, {{__}}miriam_slice);
 // CHECK: cudaError_t scale{{__}}miriam_launch_persistent(const ::miriam::PersistentLaunch& {{__}}miriam_launch, float a, float* x, int n) {
 // CHECK: ::miriam::persistent_prepare_launch({{__}}miriam_launch);
-// With a sliced variant in the file, launches that need no loop go to it:
+// A launch that needs no loop and covers the whole grid is the original
+// launch: the original kernel runs it.
+// CHECK: if ({{__}}miriam_launch.one_block_each() && {{__}}miriam_launch.whole_grid() && {{__}}miriam_launch.shared_bytes == 0) {
+// CHECK-NEXT: ::scale<<<{{__}}miriam_launch.grid, {{__}}miriam_launch.block, 0, {{__}}miriam_launch.stream>>>(a, x, n);
+// CHECK-NEXT: return cudaGetLastError();
+// With a sliced variant in the file, other launches that need no loop go to it:
 // CHECK: if ({{__}}miriam_launch.one_block_each() && {{__}}miriam_launch.shared_bytes == 0)
 // CHECK-NEXT: return scale{{__}}miriam_launch_sliced({{__}}miriam_launch.slice_launch(), a, x, n);
 // CHECK: scale{{__}}miriam_persistent<<<{{__}}miriam_launch.physical_grid(), {{__}}miriam_launch.block,
@@ -79,7 +84,9 @@ __global__ void scale(float a, float* x, int n) {
 // ALONE: __shared__ ::miriam::PersistentClaims {{__}}miriam_claims;
 // ALONE: const auto {{__}}miriam_fresh_a = ::miriam::persistent_fresh(a);
 // ALONE: cudaError_t scale{{__}}miriam_launch_persistent(
-// ALONE-NOT: one_block_each
+// ALONE: if ({{__}}miriam_launch.one_block_each() && {{__}}miriam_launch.whole_grid() && {{__}}miriam_launch.shared_bytes == 0) {
+// ALONE-NEXT: ::scale<<<
+// ALONE-NOT: slice_launch
 // ALONE: scale{{__}}miriam_persistent<<<
 // ALONE-MANIFEST: "name": "scale"
 // ALONE-MANIFEST: "launch_helper": "scale{{__}}miriam_launch_persistent"

@@ -37,6 +37,9 @@ void run(double* d, int n) { blas::detail::scale<double, 1><<<(n + 127) / 128, 1
 // CHECK: template <typename T, int Unroll>
 // CHECK-NEXT: cudaError_t scale__miriam_launch_sliced(const ::miriam::SliceLaunch& __miriam_launch, T* x, T a, int n) {
 // CHECK: scale__miriam_sliced<T, Unroll><<<
+// The persistent helper gives a whole-grid launch that needs no loop to the
+// original kernel, named from file scope (a parameter could shadow its name):
+// CHECK: ::blas::detail::scale<T, Unroll><<<{{__}}miriam_launch.grid, {{__}}miriam_launch.block, 0, {{__}}miriam_launch.stream>>>(x, a, n);
 // CHECK: static cudaError_t negate__miriam_launch_sliced(
 // CHECK-DAG: {{[{]}}"blas::detail::scale", "float, 2", "_ZN4blas6detail5scaleIfLi2EEEvPT_S2_i", reinterpret_cast<const void*>(&::blas::detail::scale< float, 2 >)
 // CHECK-DAG: {{[{]}}"blas::detail::scale", "double, 1", "_ZN4blas6detail5scaleIdLi1EEEvPT_S2_i", reinterpret_cast<const void*>(&::blas::detail::scale< double, 1 >)

@@ -283,10 +283,11 @@ void run_policy(PolicyKind kind, const KernelCatalog& catalog, const std::string
            to_string(kind));
   }
   std::printf("%-12s critical request GPU span mean %8.1f us | normal %8.1f us | kernels %llu shards %llu "
-              "(shrunk %llu) persistent %llu (loop-free %llu, preempt requests %llu, stopped %llu, resumes %llu, regrows %llu) holds %llu | submit %.2f us/launch\n",
+              "(shrunk %llu) persistent %llu (loop-free %llu, original %llu, preempt requests %llu, stopped %llu, resumes %llu, regrows %llu) holds %llu | submit %.2f us/launch\n",
               to_string(kind), out.critical_gpu_us, out.normal_gpu_us, (unsigned long long)stats.kernels_issued,
               (unsigned long long)stats.shards_issued, (unsigned long long)stats.shards_shrunk,
               (unsigned long long)stats.persistent_launches, (unsigned long long)stats.persistent_loop_free,
+              (unsigned long long)stats.persistent_original,
               (unsigned long long)stats.preemptions_requested, (unsigned long long)stats.preemptions,
               (unsigned long long)stats.resumes, (unsigned long long)stats.regrows, (unsigned long long)stats.holds,
               stats.submit_cpu_us_total / std::max<std::uint64_t>(stats.launches_submitted, 1));
