@@ -54,3 +54,22 @@ TEST_CASE("warm-up requests are left out of latencies and deadline misses") {
   summarize_requests(log, 1, 2, std::nullopt, Window{0, 1}, &t);
   CHECK(t.deadline_misses == 0);
 }
+
+TEST_CASE("the host's lags around a request's GPU span are summarized after warm-up") {
+  TaskRequests log;
+  // begin_request -> first kernel start, and last kernel end -> completion observed, in ms.
+  const double start_lags[] = {9, 0.04, 0.05, 0.06};
+  const double end_lags[] = {9, 0.01, 4.2, 0.02};  // one completion seen 4.2 ms late
+  for (int i = 0; i < 4; ++i) {
+    RequestTiming r{0.1 * (i + 1), 3, 3, 2.6};
+    r.start_lag_ms = start_lags[i];
+    r.end_lag_ms = end_lags[i];
+    log.requests.push_back(r);
+  }
+  TaskResult t;
+  summarize_requests(log, 1, 1, std::nullopt, Window{0, 1}, &t);
+  CHECK(t.start_lag_ms.count == 3);
+  CHECK(t.start_lag_ms.max == doctest::Approx(0.06));
+  CHECK(t.end_lag_ms.max == doctest::Approx(4.2));
+  CHECK(t.end_lag_ms.p50 == doctest::Approx(0.02));
+}

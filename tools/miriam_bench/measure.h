@@ -15,6 +15,11 @@ struct RequestTiming {
   double latency_ms = 0;        // scheduled release -> completion
   double issue_latency_ms = 0;  // actual issue -> completion
   double gpu_span_ms = 0;       // first kernel start -> last kernel end
+  // Where issue -> completion goes beyond the GPU span (coordinator clocks,
+  // with tracing): begin_request -> first kernel start, and last kernel end ->
+  // completion observed by the coordinator.
+  double start_lag_ms = 0;
+  double end_lag_ms = 0;
 };
 
 // What one task's application thread saw in one run.

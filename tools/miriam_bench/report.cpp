@@ -65,6 +65,8 @@ nlohmann::json task_json(const TaskResult& t) {
                       {"latency_ms", summary_json(t.latency_ms)},
                       {"issue_latency_ms", summary_json(t.issue_latency_ms)},
                       {"gpu_span_p50_ms", t.gpu_span_p50_ms},
+                      {"start_lag_ms", summary_json(t.start_lag_ms)},
+                      {"end_lag_ms", summary_json(t.end_lag_ms)},
                       {"throughput_inferences_per_s", t.throughput}};
   if (t.criticality == Criticality::kCritical) j["latencies_ms"] = t.latencies_ms;
   return j;

@@ -35,6 +35,8 @@ struct TaskResult {
   // request ran late) to completion: separates queueing from service time.
   LatencySummary issue_latency_ms;
   double gpu_span_p50_ms = 0;   // first kernel start -> last kernel end on the GPU, median
+  LatencySummary start_lag_ms;  // begin_request -> first kernel start
+  LatencySummary end_lag_ms;    // last kernel end -> completion observed
   double throughput = 0;        // inferences (requests x batch) per second in the window
 };
 

@@ -78,6 +78,8 @@ void drive_task(Coordinator& coord, TaskId id, BenchTask& task, const RunEnviron
     r.latency_ms = std::chrono::duration<double, std::milli>(done - release).count();
     r.issue_latency_ms = std::chrono::duration<double, std::milli>(done - begin).count();
     r.gpu_span_ms = (result.gpu_end_us - result.gpu_begin_us) / 1000.0;
+    r.start_lag_ms = (result.gpu_begin_us - result.release_us) / 1000.0;
+    r.end_lag_ms = (result.completed_us - result.gpu_end_us) / 1000.0;
     log.requests.push_back(r);
     if (env.verify == VerifyMode::kEvery) {
       std::string error;
