@@ -54,6 +54,7 @@ std::string chrome_trace_json(const std::vector<TraceSpan>& spans, int device, c
                         {"persistent_launches", stats->persistent_launches},
                         {"persistent_loop_free", stats->persistent_loop_free},
                         {"persistent_original", stats->persistent_original},
+                        {"trace_spans_dropped", stats->trace_spans_dropped},
                         {"preemptions_requested", stats->preemptions_requested},
                         {"preemptions", stats->preemptions},
                         {"resumes", stats->resumes},

@@ -91,6 +91,8 @@ struct CoordinatorConfig {
   PolicyKind policy = PolicyKind::kMiriam;
   PolicyOptions policy_options;
   bool tracing = true;                  // GPU events around every kernel and shard
+  // Trace spans kept (the newest; ~200 bytes each): a long run keeps bounded memory.
+  std::size_t max_trace_spans = std::size_t{1} << 18;
   std::size_t max_launches_queued = 4096;   // launch records, preallocated
   std::size_t max_issued_in_flight = 4096;  // event pairs, preallocated
   std::optional<GpuModel> gpu_override;     // e.g. the SMs of a green-context partition

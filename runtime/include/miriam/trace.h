@@ -50,6 +50,7 @@ struct CoordinatorStats {
   // variant, or by the original kernel when the launch covers its whole grid.
   std::uint64_t persistent_loop_free = 0;
   std::uint64_t persistent_original = 0;  // of persistent_loop_free: run by the original kernel
+  std::uint64_t trace_spans_dropped = 0;  // oldest trace spans gone past CoordinatorConfig::max_trace_spans
   std::uint64_t preemptions_requested = 0; // stop requests sent to persistent launches
   std::uint64_t preemptions = 0;           // persistent launches that ended with logical blocks left
   std::uint64_t resumes = 0;               // launches that continued a preempted kernel

@@ -16,7 +16,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -30,6 +29,7 @@
 #include "miriam/cuda_gpu_model.h"
 #include "persistent_channel.h"
 #include "stream_gate.h"
+#include "trace_buffer.h"
 
 namespace miriam {
 
@@ -275,16 +275,14 @@ struct Coordinator::State {
   std::vector<Head> heads;  // dispatcher: stream heads to query
   std::uint64_t next_issue_seq = 1;
   std::vector<cudaError_t> head_status;
-  // A deque, not a vector: appending never moves what is there. A vector's
-  // doubling (65536 spans: ~11 MB moved into fresh pages) held the lock for
-  // 4-5 ms, and a critical request finishing then was seen that much late
-  // (miriam_bench two_normal on an H200: end_lag_ms max 4.2-5.3 ms in 4 of 6 runs).
-  std::deque<TraceSpan> spans;
+  detail::TraceBuffer spans;  // bounded; appending never moves earlier spans
   CoordinatorStats stats;
   std::vector<std::pair<CompletionCallback, std::pair<RequestId, RequestResult>>> callbacks;
 
   State(CoordinatorConfig c, const KernelCatalog* cat, const Profile* prof)
-      : config(std::move(c)), catalog(cat), profile(prof), kernels(cat, prof) {}
+      : config(std::move(c)), catalog(cat), profile(prof), kernels(cat, prof) {
+    spans = detail::TraceBuffer(config.max_trace_spans);
+  }
 
   double host_us() const { return std::chrono::duration<double, std::micro>(Clock::now() - start_host).count(); }
 
@@ -476,7 +474,8 @@ struct Coordinator::State {
       if (!r->has_gpu_times || span.begin_us < r->result.gpu_begin_us) r->result.gpu_begin_us = span.begin_us;
       r->result.gpu_end_us = std::max(r->result.gpu_end_us, span.end_us);
       r->has_gpu_times = true;
-      spans.push_back(std::move(span));
+      spans.push(std::move(span));
+      stats.trace_spans_dropped = spans.dropped();
     }
     if (i.shard) --i.task->shards_in_flight;
     release_events(i);
@@ -1420,12 +1419,12 @@ CoordinatorStats Coordinator::stats() const {
 
 std::vector<TraceSpan> Coordinator::trace() const {
   std::lock_guard<std::mutex> lock(state_->mu);
-  return {state_->spans.begin(), state_->spans.end()};
+  return state_->spans.snapshot();
 }
 
 bool Coordinator::write_trace(const std::string& path) const {
   std::lock_guard<std::mutex> lock(state_->mu);
-  return write_chrome_trace(path, {state_->spans.begin(), state_->spans.end()}, state_->config.device,
+  return write_chrome_trace(path, state_->spans.snapshot(), state_->config.device,
                             fmt::format("GPU {} ({})", state_->config.device, state_->policy->name()), &state_->stats);
 }
 
