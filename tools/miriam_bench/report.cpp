@@ -276,6 +276,7 @@ std::string to_json(const BenchReport& r, const std::vector<PolicyRow>& rows) {
                 {"persistent_launches", run.stats.persistent_launches},
                 {"persistent_loop_free", run.stats.persistent_loop_free},
                 {"persistent_original", run.stats.persistent_original},
+                {"trace_spans_dropped", run.stats.trace_spans_dropped},
                 {"preemptions_requested", run.stats.preemptions_requested},
                 {"preemptions", run.stats.preemptions},
                 {"resumes", run.stats.resumes},
