@@ -1,21 +1,11 @@
 #include "timing.h"
 
 #include "cuda_check.h"
+#include "hold_stream.cuh"
 #include "stats.h"
 
 namespace miriam::check {
 namespace {
-
-// Holds the stream for `ns` nanoseconds, so the launches the host enqueues
-// behind it are all queued before the GPU reaches them: event times then
-// hold GPU time only, not the host's launch latency.
-__global__ void hold_stream(unsigned long long ns) {
-  unsigned long long start, now;
-  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
-  do {
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
-  } while (now - start < ns);
-}
 
 constexpr unsigned kPairsPerBatch = 16;
 constexpr unsigned long long kHoldNs = 2'000'000;  // far more than enqueueing a batch takes

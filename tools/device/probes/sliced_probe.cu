@@ -22,7 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "hold_stream.cuh"     // tools/elastic_check
 #include "layers.elastic.cu"  // the generated file: originals, variants, helpers
+#include "stats.h"            // tools/elastic_check: median
 
 namespace {
 
@@ -34,14 +36,6 @@ namespace {
       std::exit(1);                                                                             \
     }                                                                                           \
   } while (0)
-
-__global__ void hold_stream(unsigned long long ns) {
-  unsigned long long start, now;
-  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
-  do {
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
-  } while (now - start < ns);
-}
 
 float* device_random(size_t n, std::mt19937& rng) {
   std::vector<float> h(n);
@@ -72,11 +66,6 @@ struct Case {
   std::vector<Config> configs;
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
-
 void run_case(const Case& c, int rounds, cudaStream_t stream) {
   const size_t n = c.configs.size();
   std::vector<float*> outs(n);
@@ -96,7 +85,7 @@ void run_case(const Case& c, int rounds, cudaStream_t stream) {
   std::vector<cudaEvent_t> ev(2 * n * rounds);
   for (auto& e : ev) CHECK(cudaEventCreate(&e));
   for (int r = 0; r < rounds; ++r) {
-    hold_stream<<<1, 1, 0, stream>>>(200'000);
+    ::miriam::check::hold_stream<<<1, 1, 0, stream>>>(200'000);
     for (size_t k = 0; k < n; ++k) {
       const size_t i = (k + r) % n;  // rotate: each config in each position equally often
       CHECK(cudaEventRecord(ev[2 * (r * n + i)], stream));
@@ -113,6 +102,7 @@ void run_case(const Case& c, int rounds, cudaStream_t stream) {
       CHECK(cudaEventElapsedTime(&ms, ev[2 * (r * n + i)], ev[2 * (r * n + i) + 1]));
       us[i].push_back(ms * 1000.0);
     }
+  using ::miriam::check::median;
   const double base = median(us[0]);
   for (size_t i = 0; i < n; ++i) {
     std::printf("| %s | %s | %.2f | %.2f | %+.2f%% | %s |\n", c.kernel.c_str(), c.configs[i].name.c_str(),
